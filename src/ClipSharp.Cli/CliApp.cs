@@ -1,0 +1,53 @@
+using System.CommandLine;
+using ClipSharp.Cli.Commands;
+using ClipSharp.Core;
+
+namespace ClipSharp.Cli;
+
+/// <summary>The `clipsharp` command tree. Parsing lives here and in Commands/; the work lives in the library.</summary>
+public static class CliApp
+{
+    /// <summary>Builds the root command with every subcommand.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("ClipSharp: train, evaluate and use CLIP / CLIPS vision-language models in .NET.");
+        root.Subcommands.Add(DoctorCommand.Create());
+        return root;
+    }
+
+    /// <summary>Parses and runs; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        try
+        {
+            return Build().Parse(args).Invoke(config);
+        }
+        catch (Exception e)
+        {
+            return ReportError(e);
+        }
+    }
+
+    /// <summary>Prints one clear sentence to stderr and returns the exit code for it.</summary>
+    public static int ReportError(Exception e)
+    {
+        var inner = e is System.Reflection.TargetInvocationException { InnerException: { } ie } ? ie : e;
+        switch (inner)
+        {
+            case ClipSharpException ce:
+                Console.Error.WriteLine($"error: {ce.Message}");
+                return 2;
+            case FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException:
+                Console.Error.WriteLine($"error: {inner.Message}");
+                return 2;
+            case OperationCanceledException:
+                Console.Error.WriteLine("error: cancelled.");
+                return 130;
+            default:
+                Console.Error.WriteLine($"error: unexpected {inner.GetType().Name}: {inner.Message}");
+                if (Environment.GetEnvironmentVariable("CLIPSHARP_DEBUG") == "1") Console.Error.WriteLine(inner);
+                return 1;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using ClipSharp.Cli;
+
+return CliApp.Run(args);
