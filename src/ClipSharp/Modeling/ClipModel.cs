@@ -1,0 +1,48 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>
+/// OpenCLIP's CLIP: a vision tower under `visual.` and a text tower whose parts sit at the root (token_embedding,
+/// positional_embedding, transformer, ln_final, text_projection), plus logit_scale. The released CLIPS encoders are
+/// this class with CLIPS configs.
+/// </summary>
+public class ClipModel : ContrastiveModel
+{
+    public readonly VisionTransformer visual;
+    private readonly TextTransformer _text;
+    private bool _registered;
+
+    public ClipModel(ModelConfig config) : base(config, nameof(ClipModel))
+    {
+        visual = new VisionTransformer(config.Vision, config.EmbedDim, config.QuickGelu);
+        _text = new TextTransformer(config.Text, config.EmbedDim, config.QuickGelu);
+        RegisterComponents();
+    }
+
+    /// <summary>The text tower (its parameters are registered at the model root, as in OpenCLIP).</summary>
+    public TextTransformer Text => _text;
+
+    public override int ContextLength => Config.Text.ContextLength;
+
+    // Flatten the text tower into root-level keys: OpenCLIP copies its modules onto CLIP itself.
+    protected override void RegisterComponents()
+    {
+        if (_registered) return;
+        _registered = true;
+        register_module("visual", visual);
+        foreach (var (name, p) in _text.named_parameters(recurse: false)) register_parameter(name, p);
+        foreach (var (name, m) in _text.named_children()) register_module(name, m);
+        register_parameter("logit_scale", logit_scale);
+        if (logit_bias is not null) register_parameter("logit_bias", logit_bias);
+    }
+
+
+    public override VisionOutput EncodeImageFull(Tensor images, Action<string, Tensor>? observe = null) =>
+        visual.Encode(images, observe is null ? null : (n, t) => observe($"visual.{n}", t));
+
+    public override TextOutput EncodeTextFull(Tensor ids, Action<string, Tensor>? observe = null) =>
+        _text.Encode(ids, observe);
+}

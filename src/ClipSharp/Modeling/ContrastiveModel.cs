@@ -1,0 +1,55 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>
+/// What every ClipSharp model offers: image and text embeddings in a joint space and a learnable temperature.
+/// OpenCLIP's CLIP encoders return unnormalized features by default and CoCa's normalized ones; here the caller
+/// always says which it wants.
+/// </summary>
+public abstract class ContrastiveModel : nn.Module
+{
+    /// <summary>The log-space temperature; logits are exp(logit_scale) · cos-similarity.</summary>
+    public readonly Parameter logit_scale;
+
+    /// <summary>Optional logit bias (SigLIP).</summary>
+    public readonly Parameter? logit_bias;
+
+    /// <summary>The architecture this model was built from.</summary>
+    public ModelConfig Config { get; }
+
+    protected ContrastiveModel(ModelConfig config, string name) : base(name)
+    {
+        Config = config;
+        logit_scale = new Parameter(torch.tensor((float)config.InitLogitScale));
+        if (config.InitLogitBias is { } b) logit_bias = new Parameter(torch.tensor((float)b));
+    }
+
+    /// <summary>images (B, 3, H, W) → (B, E).</summary>
+    public Tensor EncodeImage(Tensor images, bool normalize) => Normalize(EncodeImageFull(images).Pooled, normalize);
+
+    /// <summary>token ids (B, L) → (B, E).</summary>
+    public Tensor EncodeText(Tensor ids, bool normalize) => Normalize(EncodeTextFull(ids).Pooled, normalize);
+
+    /// <summary>The whole vision output (pooled features, tokens, pre-LN patch states).</summary>
+    public abstract VisionOutput EncodeImageFull(Tensor images, Action<string, Tensor>? observe = null);
+
+    /// <summary>The whole text output (pooled features, tokens, pre-LN states).</summary>
+    public abstract TextOutput EncodeTextFull(Tensor ids, Action<string, Tensor>? observe = null);
+
+    /// <summary>(logits_per_image, logits_per_text) = exp(logit_scale) · I Tᵀ (+ bias) for normalized features.</summary>
+    public (Tensor PerImage, Tensor PerText) Logits(Tensor imageFeatures, Tensor textFeatures)
+    {
+        var perImage = logit_scale.exp() * imageFeatures.matmul(textFeatures.t());
+        if (logit_bias is not null) perImage = perImage + logit_bias;
+        return (perImage, perImage.t());
+    }
+
+    /// <summary>Text context length the tokenizer must produce.</summary>
+    public abstract int ContextLength { get; }
+
+    protected static Tensor Normalize(Tensor x, bool normalize) =>
+        normalize ? nn.functional.normalize(x, dim: -1) : x;
+}

@@ -1,0 +1,50 @@
+using ClipSharp.Modeling.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>
+/// CoCa's multimodal text decoder: per layer, a causal self-attention block over the (teacher-forced) text token
+/// states (`resblocks.{i}`) then a cross-attention block to the image tokens (`cross_attn.{i}`); ln_final; vocabulary
+/// projection `text_projection` (W, V).
+/// </summary>
+public sealed class MultimodalTransformer : nn.Module
+{
+    public readonly ModuleList<ResidualAttentionBlock> resblocks;
+    public readonly ModuleList<ResidualAttentionBlock> cross_attn;
+    public readonly LayerNorm ln_final;
+    public readonly Parameter text_projection;
+
+    public MultimodalTransformer(MultimodalConfig cfg, bool quickGelu) : base(nameof(MultimodalTransformer))
+    {
+        var spec = new BlockSpec(cfg.Width, cfg.Heads, cfg.MlpRatio, quickGelu ? ActivationKind.QuickGelu : ActivationKind.Gelu, 1e-5, cfg.LsInitValue);
+        resblocks = new ModuleList<ResidualAttentionBlock>();
+        cross_attn = new ModuleList<ResidualAttentionBlock>();
+        for (int i = 0; i < cfg.Layers; i++)
+        {
+            resblocks.Add(new ResidualAttentionBlock(spec));
+            cross_attn.Add(new ResidualAttentionBlock(spec, crossAttention: true));
+        }
+        ln_final = nn.LayerNorm(cfg.Width, 1e-5);
+        text_projection = new Parameter(torch.randn(cfg.Width, cfg.VocabSize) * Math.Pow(cfg.Width, -0.5));
+        RegisterComponents();
+    }
+
+    /// <summary>imageEmbs (B, Li, W), textEmbs (B, Lt, W) → vocabulary logits (B, Lt, V).</summary>
+    public Tensor forward(Tensor imageEmbs, Tensor textEmbs, Action<string, Tensor>? observe = null)
+    {
+        var x = textEmbs;
+        for (int i = 0; i < resblocks.Count; i++)
+        {
+            x = resblocks[i].forward(x, causal: true);
+            observe?.Invoke($"resblocks.{i}", x);
+            x = cross_attn[i].forward(x, context: imageEmbs);
+            observe?.Invoke($"cross_attn.{i}", x);
+        }
+        x = ln_final.forward(x);
+        observe?.Invoke("ln_final", x);
+        return x.matmul(text_projection);
+    }
+}

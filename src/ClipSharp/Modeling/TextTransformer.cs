@@ -1,0 +1,97 @@
+using ClipSharp.Modeling.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using Transformer = ClipSharp.Modeling.Layers.Transformer;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>Text tower outputs. Pooled: (B, E) before normalization. Tokens: OpenCLIP's `tokens` (ln_final(x), or the
+/// pre-LN states without the class token when embed_cls). States: (B, L, W) after the last block, before ln_final.</summary>
+public sealed record TextOutput(Tensor Pooled, Tensor Tokens, Tensor States);
+
+/// <summary>OpenCLIP's TextTransformer: causal (CLIP) or bidirectional (CLIPS), optional appended class token (CoCa).</summary>
+public sealed class TextTransformer : nn.Module
+{
+    public readonly Embedding token_embedding;
+    public readonly Parameter positional_embedding;
+    public readonly Parameter? cls_emb;
+    public readonly Transformer transformer;
+    public readonly LayerNorm ln_final;
+    public readonly Parameter? text_projection;
+    private readonly TextConfig _cfg;
+
+    public TextTransformer(TextConfig cfg, int embedDim, bool quickGelu) : base(nameof(TextTransformer))
+    {
+        _cfg = cfg;
+        int w = cfg.Width, numPos = cfg.ContextLength + (cfg.EmbedCls ? 1 : 0);
+        token_embedding = nn.Embedding(cfg.VocabSize, w);
+        nn.init.normal_(token_embedding.weight!, 0, 0.02);
+        positional_embedding = new Parameter(torch.randn(numPos, w) * 0.01);
+        if (cfg.EmbedCls) cls_emb = new Parameter(torch.randn(w) * 0.01);
+        var act = quickGelu ? ActivationKind.QuickGelu : cfg.GeluTanh ? ActivationKind.GeluTanh : ActivationKind.Gelu;
+        transformer = new Transformer(new BlockSpec(w, cfg.Heads, cfg.MlpRatio, act, cfg.LayerNormEps, cfg.LsInitValue), cfg.Layers);
+        ln_final = nn.LayerNorm(w, cfg.LayerNormEps);
+        if (cfg.HasProjection) text_projection = new Parameter(torch.randn(w, embedDim) * Math.Pow(w, -0.5));
+        InitBlocks(transformer, w, cfg.Layers);
+        RegisterComponents();
+    }
+
+    /// <summary>OpenCLIP's text init: attn N(0, W^-½), out/c_proj N(0, W^-½(2L)^-½), c_fc N(0, (2W)^-½).</summary>
+    internal static void InitBlocks(Transformer t, int width, int layers)
+    {
+        double proj = Math.Pow(width, -0.5) * Math.Pow(2 * layers, -0.5), attn = Math.Pow(width, -0.5), fc = Math.Pow(2 * width, -0.5);
+        using var _ = torch.no_grad();
+        foreach (var b in t.resblocks)
+        {
+            nn.init.normal_(b.attn.in_proj_weight!, 0, attn);
+            nn.init.normal_(b.attn.out_proj.weight!, 0, proj);
+            nn.init.normal_(b.mlp.c_fc.weight!, 0, fc);
+            nn.init.normal_(b.mlp.c_proj.weight!, 0, proj);
+        }
+    }
+
+    /// <summary>ids: (B, L) int64 with L = context_length.</summary>
+    public TextOutput Encode(Tensor ids, Action<string, Tensor>? observe = null)
+    {
+        var x = token_embedding.forward(ids);                          // (B, L, W)
+        long seq = ids.shape[1];
+        if (cls_emb is not null)
+        {
+            x = torch.cat([x, cls_emb.to(x.dtype).expand(x.shape[0], 1, -1)], 1);
+            seq += 1;
+        }
+        x = x + positional_embedding[..(int)seq].to(x.dtype);
+        var (mask, causal) = TextMasks.Build(_cfg, ids, seq, x.dtype);
+        x = transformer.forward(x, mask, causal, observe is null ? null : (i, t) => observe($"transformer.resblocks.{i}", t));
+        var states = x;
+        Tensor pooled, tokens;
+        if (cls_emb is not null)
+        {
+            // The appended class token (CoCa) is always pooled, and LayerNormed after pooling.
+            pooled = ln_final.forward(x[.., -1]);
+            observe?.Invoke("ln_final", pooled);
+            tokens = x[.., ..^1];
+        }
+        else
+        {
+            x = ln_final.forward(x);
+            observe?.Invoke("ln_final", x);
+            pooled = Pool(x, ids);
+            tokens = x;
+        }
+        if (text_projection is not null) pooled = pooled.matmul(text_projection);
+        return new TextOutput(pooled, tokens, states);
+    }
+
+    private Tensor Pool(Tensor x, Tensor ids) => _cfg.Pool switch
+    {
+        TextPool.First => x[.., 0],
+        TextPool.Last => x[.., -1],                                    // CLIPS: [CLS] always at the last slot
+        TextPool.Argmax => Gather(x, ids.argmax(-1)),                  // CLIP: the EOT token has the highest id
+        TextPool.Eos => Gather(x, ids.eq(_cfg.EosId ?? 2).to(ScalarType.Int32).argmax(-1)),
+        _ => x,
+    };
+
+    private static Tensor Gather(Tensor x, Tensor index) => x[torch.arange(x.shape[0], device: x.device), index];
+}

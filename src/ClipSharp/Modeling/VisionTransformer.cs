@@ -1,0 +1,91 @@
+using ClipSharp.Modeling.Layers;
+using TorchSharp;
+using TorchSharp.Modules;
+using Transformer = ClipSharp.Modeling.Layers.Transformer;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Modeling;
+
+/// <summary>Vision tower outputs. Pooled: (B, E) before normalization. Tokens: OpenCLIP's `tokens` (after its pooling
+/// rule). PatchStates: (B, Np, W) patch tokens after the last block, before ln_post (the CLIPS captioner's input).</summary>
+public sealed record VisionOutput(Tensor Pooled, Tensor Tokens, Tensor PatchStates);
+
+/// <summary>OpenCLIP's VisionTransformer (pre-LN ViT) with OpenCLIP state-dict names.</summary>
+public sealed class VisionTransformer : nn.Module
+{
+    public readonly Conv2d conv1;
+    public readonly Parameter class_embedding;
+    public readonly Parameter positional_embedding;
+    public readonly LayerNorm? ln_pre;
+    public readonly Transformer transformer;
+    public readonly AttentionalPooler? attn_pool;
+    public readonly LayerNorm ln_post;
+    public readonly Parameter proj;
+    private readonly VisionConfig _cfg;
+
+    public VisionTransformer(VisionConfig cfg, int embedDim, bool quickGelu) : base(nameof(VisionTransformer))
+    {
+        _cfg = cfg;
+        int w = cfg.Width, g = cfg.GridSize;
+        double scale = Math.Pow(w, -0.5);
+        conv1 = nn.Conv2d(3, w, cfg.PatchSize, stride: cfg.PatchSize, bias: false);
+        class_embedding = new Parameter(torch.randn(w) * scale);
+        positional_embedding = new Parameter(torch.randn(g * g + 1, w) * scale);
+        if (!cfg.NoLnPre) ln_pre = nn.LayerNorm(w, cfg.LayerNormEps);
+        var act = quickGelu ? ActivationKind.QuickGelu : cfg.GeluTanh ? ActivationKind.GeluTanh : ActivationKind.Gelu;
+        transformer = new Transformer(new BlockSpec(w, cfg.Heads, cfg.MlpRatio, act, cfg.LayerNormEps, cfg.LsInitValue), cfg.Layers);
+        int poolDim = w;
+        if (cfg.AttentionalPool)
+        {
+            attn_pool = new AttentionalPooler(embedDim, w, cfg.AttnPoolerHeads, cfg.AttnPoolerQueries, cfg.LayerNormEps);
+            poolDim = embedDim;
+        }
+        ln_post = nn.LayerNorm(poolDim, cfg.LayerNormEps);
+        proj = new Parameter(torch.randn(poolDim, embedDim) * scale);
+        RegisterComponents();
+    }
+
+    /// <summary>images: (B, 3, H, W) normalized. <paramref name="observe"/> receives intermediates named by OpenCLIP module path.</summary>
+    public VisionOutput Encode(Tensor images, Action<string, Tensor>? observe = null)
+    {
+        var x = conv1.forward(images);                                  // (B, W, g, g)
+        observe?.Invoke("conv1", x);
+        x = x.flatten(2).transpose(1, 2);                               // (B, g², W), row-major patches
+        var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
+        x = torch.cat([cls, x], 1) + positional_embedding.to(x.dtype);  // (B, g²+1, W)
+        if (ln_pre is not null) { x = ln_pre.forward(x); observe?.Invoke("ln_pre", x); }
+        x = transformer.forward(x, observe: observe is null ? null : (i, t) => observe($"transformer.resblocks.{i}", t));
+        var patches = x[.., 1..];                                       // (B, g², W) pre-ln_post
+        Tensor pooled, tokens;
+        if (attn_pool is not null)
+        {
+            // OpenCLIP's CoCa setup: pool, then LN, then split the first query off as the pooled feature.
+            var a = attn_pool.forward(x);                               // (B, n_queries, E)
+            observe?.Invoke("attn_pool", a);
+            a = ln_post.forward(a);
+            observe?.Invoke("ln_post", a);
+            (pooled, tokens) = GlobalPool(a);
+        }
+        else if (_cfg.FinalLnAfterPool)
+        {
+            (pooled, tokens) = GlobalPool(x);
+            pooled = ln_post.forward(pooled);
+            observe?.Invoke("ln_post", pooled);
+        }
+        else
+        {
+            x = ln_post.forward(x);
+            observe?.Invoke("ln_post", x);
+            (pooled, tokens) = GlobalPool(x);
+        }
+        return new VisionOutput(pooled.matmul(proj), tokens, patches);
+    }
+
+    // 'avg': mean over patch tokens (class token excluded); 'tok': the class token.
+    private (Tensor Pooled, Tensor Tokens) GlobalPool(Tensor x) => _cfg.Pool switch
+    {
+        VisionPool.Average => (x[.., 1..].mean([1]), x[.., 1..]),
+        VisionPool.Token => (x[.., 0], x[.., 1..]),
+        _ => (x, x),
+    };
+}

@@ -1,0 +1,24 @@
+using static TorchSharp.torch;
+
+namespace ClipSharp.Training.Objectives;
+
+/// <summary>The parts of the CLIPS objective, each a scalar tensor.</summary>
+public sealed record ClipsLossParts(Tensor ClipWeb, Tensor ClipPartial, Tensor Contrastive, Tensor Caption, Tensor CaptionWeighted, Tensor Total);
+
+/// <summary>
+/// CLIPS (spec §3): two separate single-positive InfoNCE problems, image↔web caption and image↔partial synthetic caption
+/// (the web caption is not a negative in the synthetic problem and vice versa), plus the captioner's loss:
+///   L = w_con · ½ [ CLIP(I, T_web) + CLIP(I, T_partial) ] + w_cap · L_cap        (w_con = 1, w_cap = 2)
+/// </summary>
+public sealed record ClipsLoss(double ContrastiveWeight = 1.0, double CaptionWeight = 2.0)
+{
+    public ClipsLossParts Compute(Tensor image, Tensor web, Tensor partial, Tensor scale, Tensor captionLogits, Tensor targets)
+    {
+        var clipWeb = ClipLoss.Compute(image, web, scale);
+        var clipPartial = ClipLoss.Compute(image, partial, scale);
+        var contrastive = ContrastiveWeight * 0.5 * (clipWeb + clipPartial);
+        var caption = CaptionLoss.Compute(captionLogits, targets);
+        var captionWeighted = CaptionWeight * caption;
+        return new ClipsLossParts(clipWeb, clipPartial, contrastive, caption, captionWeighted, contrastive + captionWeighted);
+    }
+}

@@ -1,0 +1,72 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Training.Optim;
+
+/// <summary>Which parameters get no weight decay.</summary>
+public enum WeightDecayRule
+{
+    /// <summary>OpenCLIP today: the legacy rule plus positional embeddings (the towers' no_weight_decay() sets).</summary>
+    OpenClip,
+    /// <summary>OpenCLIP ≤ 2.x / the CLIPS fork: 1-D params and names containing "bn", "ln", "bias", "logit_scale".</summary>
+    Legacy,
+    /// <summary>The JAX (big_vision/OpenVision) recipe: decay only weight matrices and kernels; no decay on token and
+    /// positional embeddings, class tokens and learnable queries either.</summary>
+    KernelsOnly,
+}
+
+/// <summary>
+/// AdamW parameter groups. OpenCLIP's rule (open_clip_train/main.py): no weight decay for 1-D parameters and any name
+/// containing "bn", "ln", "bias" or "logit_scale" (substring tests); today's OpenCLIP also exempts positional
+/// embeddings. Everything else (matrices, conv kernels, token embeddings, CLIPS queries) is decayed.
+/// </summary>
+public static class ParameterGroups
+{
+    /// <summary>Splits named parameters (requires_grad only) into (decay, no-decay).</summary>
+    public static (List<(string Name, Parameter P)> Decay, List<(string Name, Parameter P)> NoDecay) Split(
+        nn.Module model, WeightDecayRule rule = WeightDecayRule.OpenClip)
+    {
+        var decay = new List<(string, Parameter)>();
+        var noDecay = new List<(string, Parameter)>();
+        foreach (var (name, p) in model.named_parameters())
+        {
+            if (!p.requires_grad) continue;
+            (IsNoDecay(name, p.dim(), rule) ? noDecay : decay).Add((name, p));
+        }
+        return (decay, noDecay);
+    }
+
+    /// <summary>True when <paramref name="name"/> (ndim <paramref name="ndim"/>) gets no weight decay under <paramref name="rule"/>.</summary>
+    public static bool IsNoDecay(string name, long ndim, WeightDecayRule rule = WeightDecayRule.OpenClip)
+    {
+        if (ndim < 2 || name.Contains("bn") || name.Contains("ln") || name.Contains("bias") || name.Contains("logit_scale")) return true;
+        return rule switch
+        {
+            WeightDecayRule.Legacy => false,
+            WeightDecayRule.OpenClip => name.EndsWith("positional_embedding", StringComparison.Ordinal),
+            WeightDecayRule.KernelsOnly => name.Contains("embedding") || name.EndsWith("cls_emb", StringComparison.Ordinal)
+                || name.EndsWith("queries", StringComparison.Ordinal) || name.EndsWith("attn_pool.query", StringComparison.Ordinal),
+            _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+        };
+    }
+
+    /// <summary>AdamW over the two groups (weight decay <paramref name="weightDecay"/> and 0).</summary>
+    public static optim.Optimizer AdamW(nn.Module model, double lr, double beta1, double beta2, double eps, double weightDecay, WeightDecayRule rule = WeightDecayRule.OpenClip)
+    {
+        var (decay, noDecay) = Split(model, rule);
+        var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
+        {
+            new(noDecay.Select(x => x.P), lr, beta1, beta2, eps, 0.0),
+            new(decay.Select(x => x.P), lr, beta1, beta2, eps, weightDecay),
+        };
+        return optim.AdamW(groups, lr, beta1, beta2, eps, weightDecay);
+    }
+
+    /// <summary>OpenCLIP clamps the temperature after every step: logit_scale ∈ [0, ln 100].</summary>
+    public static void ClampLogitScale(Parameter logitScale, double max = 4.605170185988092)
+    {
+        using var _ = torch.no_grad();
+        logitScale.clamp_(0, max);
+    }
+}
