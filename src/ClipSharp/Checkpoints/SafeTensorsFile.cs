@@ -66,7 +66,10 @@ public sealed class SafeTensorsFile : IDisposable
         return new SafeTensorsFile(path, map, view, dataStart, entries, metadata);
     }
 
-    /// <summary>Reads one tensor onto the CPU in its stored dtype (a copy; the file stays mapped).</summary>
+    /// <summary>
+    /// Reads one tensor onto the CPU in its stored dtype (a copy; the file stays mapped). Neither the file nor a single
+    /// tensor is limited to 2 GB: the whole file is one 64-bit view and tensors are copied in chunks.
+    /// </summary>
     public Tensor Read(string name)
     {
         if (!Entries.TryGetValue(name, out var e)) throw new ClipSharpException($"{Path}: no tensor named '{name}'.");
@@ -79,8 +82,7 @@ public sealed class SafeTensorsFile : IDisposable
             _view!.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
             try
             {
-                var src = new ReadOnlySpan<byte>(basePtr + _view.PointerOffset + _dataStart + e.Begin, checked((int)n));
-                src.CopyTo(t.bytes);
+                TensorBytes.Fill(t, basePtr + _view.PointerOffset + _dataStart + e.Begin);
             }
             finally { _view.SafeMemoryMappedViewHandle.ReleasePointer(); }
         }

@@ -32,18 +32,19 @@ internal static class SafeTensorsHeader
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new ClipSharpException($"{path}: safetensors header must be a JSON object.");
+                throw new ClipSharpException($"{path}: safetensors header must be a JSON object, not {doc.RootElement.ValueKind}.");
             var entries = new Dictionary<string, SafeTensorEntry>();
             var metadata = new Dictionary<string, string>();
             foreach (var p in doc.RootElement.EnumerateObject())
             {
                 if (p.Name == "__metadata__")
                 {
-                    if (p.Value.ValueKind != JsonValueKind.Object) throw new ClipSharpException($"{path}: __metadata__ must be an object of strings.");
+                    if (p.Value.ValueKind != JsonValueKind.Object) throw new ClipSharpException($"{path}: header key '__metadata__' must be an object of strings.");
                     foreach (var m in p.Value.EnumerateObject())
                         metadata[m.Name] = m.Value.ValueKind == JsonValueKind.String ? m.Value.GetString()! : m.Value.GetRawText();
                     continue;
                 }
+                if (entries.ContainsKey(p.Name)) throw new ClipSharpException($"{path}: tensor '{p.Name}' appears twice in the header.");
                 entries[p.Name] = ParseEntry(path, p.Name, p.Value, dataLength);
             }
             CheckNoOverlap(path, entries.Values);
@@ -72,8 +73,8 @@ internal static class SafeTensorsHeader
         if (begin < 0 || end < begin || end > dataLength) Fail($"data_offsets [{begin}, {end}] outside the data section of {dataLength} bytes");
         var entry = new SafeTensorEntry(name, dtype, shape.ToArray(), begin, end);
         long expected;
-        try { expected = checked(entry.NumElements * DTypes[dtype].Size); }
-        catch (OverflowException) { expected = -1; }
+        try { expected = checked(shape.Aggregate(1L, (a, d) => checked(a * d)) * DTypes[dtype].Size); }
+        catch (OverflowException) { Fail($"shape [{string.Join(", ", shape)}] overflows a 64-bit byte count"); throw; }
         if (expected != end - begin) Fail($"shape [{string.Join(", ", shape)}] of {dtype} needs {expected} bytes but data_offsets give {end - begin}");
         return entry;
     }
