@@ -37,19 +37,7 @@ public static class Fixtures
         return (model, root, Path.GetDirectoryName(path)!);
     }
 
-    /// <summary>Strictly loads a state dict (converted to each parameter's dtype) into a module.</summary>
-    public static void LoadStrict(TorchSharp.torch.nn.Module module, IReadOnlyDictionary<string, Tensor> weights)
-    {
-        var sd = module.state_dict();
-        var missing = sd.Keys.Except(weights.Keys).ToList();
-        var unexpected = weights.Keys.Except(sd.Keys).ToList();
-        Assert.True(missing.Count == 0 && unexpected.Count == 0,
-            $"missing: [{string.Join(", ", missing)}]; unexpected: [{string.Join(", ", unexpected)}]");
-        using var _ = no_grad();
-        foreach (var (k, t) in sd)
-        {
-            Assert.True(t.shape.SequenceEqual(weights[k].shape), $"{k}: shape [{string.Join(",", t.shape)}] vs [{string.Join(",", weights[k].shape)}]");
-            t.copy_(weights[k].to(t.dtype));
-        }
-    }
+    /// <summary>Strictly loads a state dict through the library's loader (the path users take).</summary>
+    public static void LoadStrict(TorchSharp.torch.nn.Module module, IReadOnlyDictionary<string, Tensor> weights) =>
+        ClipSharp.Checkpoints.StateDictLoader.Load(module, weights, strict: true);
 }
