@@ -82,7 +82,7 @@ public sealed class SafeTensorsFile : IDisposable
             _view!.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
             try
             {
-                TensorBytes.Fill(t, basePtr + _view.PointerOffset + _dataStart + e.Begin);
+                TensorBytes.Fill(t, (nint)(basePtr + _view.PointerOffset + _dataStart + e.Begin));
             }
             finally { _view.SafeMemoryMappedViewHandle.ReleasePointer(); }
         }

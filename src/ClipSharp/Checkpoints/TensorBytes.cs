@@ -23,13 +23,12 @@ internal static class TensorBytes
     }
 
     /// <summary>Copies the tensor's byte size from unmanaged memory at <paramref name="source"/>.</summary>
-    public static unsafe void Fill(Tensor t, byte* source, int chunkBytes = DefaultChunkBytes)
+    public static unsafe void Fill(Tensor t, nint source, int chunkBytes = DefaultChunkBytes)
     {
         long done = 0;
-        nint src = (nint)source;
         ForEachChunk(t, chunkBytes, span =>
         {
-            new ReadOnlySpan<byte>((byte*)(src + (nint)done), span.Length).CopyTo(span);
+            new ReadOnlySpan<byte>((byte*)(source + (nint)done), span.Length).CopyTo(span);
             done += span.Length;
         });
     }
