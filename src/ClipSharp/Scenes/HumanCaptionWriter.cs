@@ -5,7 +5,8 @@ namespace ClipSharp.Scenes;
 /// <summary>
 /// Human-style reference captions for evaluation (like COCO's five per image): short (6–15 words), accurate, naming
 /// the salient object and maybe a second one, in casual phrasings deliberately disjoint from the recaption writer's
-/// (other adjective order, "big"/"little", "upper left", "beside"), so retrieval tests meaning, not template overlap.
+/// (other adjective order, "big"/"little" instead of "large"/"small", "upper left", "beside"), so retrieval tests
+/// meaning, not template overlap.
 /// </summary>
 public static class HumanCaptionWriter
 {
@@ -17,7 +18,7 @@ public static class HumanCaptionWriter
         "a drawing of {o} {pos}",
         "simple graphic showing {o} {pos}",
         "{o} drawn {pos} against {bg}",
-        "there is {o} {pos}",
+        "you can see {o} {pos}",
     ];
     private static readonly string[] Single =
     [
@@ -55,10 +56,10 @@ public static class HumanCaptionWriter
     /// <summary>Casual size adjectives.</summary>
     public static IReadOnlyList<string> SizeWords(SizeClass s) => s switch
     {
-        SizeClass.Tiny => ["tiny", "very small"],
-        SizeClass.Small => ["small", "little"],
+        SizeClass.Tiny => ["very small", "teeny"],
+        SizeClass.Small => ["little", "smallish"],
         SizeClass.Medium => ["medium", "mid-size"],
-        _ => ["big", "large"],
+        _ => ["big", "fairly big"],
     };
 
     /// <summary>Casual pattern adjectives (solid is usually left unsaid).</summary>
@@ -130,7 +131,7 @@ public static class HumanCaptionWriter
         var c2 = SceneLexicon.ColourName(bg.Colour2);
         var phrase = bg.Kind switch
         {
-            BackgroundKind.Plain => rng.Pick<string>([$"{c} background", $"plain {c} backdrop"]),
+            BackgroundKind.Plain => rng.Pick<string>([$"{c} background", $"blank {c} backdrop"]),
             BackgroundKind.Gradient => rng.Pick<string>([$"{c} and {c2} background", $"faded {c} backdrop"]),
             _ => rng.Pick<string>([$"speckled {c} background", $"rough {c} backdrop"]),
         };
@@ -147,7 +148,7 @@ public static class HumanCaptionWriter
     public static IEnumerable<string> Phrases()
     {
         IEnumerable<string> all = [.. AnyCount, .. Single, .. Several, .. Related,
-            "beside left of right of sitting above sitting below background plain backdrop and faded speckled rough number ."];
+            "beside left of right of sitting above sitting below background blank backdrop and faded speckled rough number ."];
         foreach (var s in all) yield return s;
         foreach (var s in SceneLexicon.Sizes) foreach (var w in SizeWords(s)) yield return w;
         foreach (var p in SceneLexicon.Patterns) foreach (var w in PatternWords(p)) yield return w;

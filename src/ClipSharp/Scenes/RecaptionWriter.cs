@@ -89,7 +89,7 @@ public static class RecaptionWriter
     {
         PatternKind.Solid => ["filled with a single solid color", "painted in one flat, uniform color"],
         PatternKind.Striped => ["filled with parallel stripes", "decorated with evenly spaced stripes"],
-        PatternKind.Dotted => ["covered in small dots", "filled with a polka-dot pattern"],
+        PatternKind.Dotted => ["covered in small dots", "patterned with polka dots"],
         _ => ["drawn only as a hollow outline", "rendered as an outline with an empty interior"],
     };
 

@@ -86,7 +86,7 @@ public sealed class WebCaptionWriter(WorldConfig config)
             else shape = rng.Pick(SceneLexicon.Shapes.Where(x => x != s.Shape).ToList());
         }
         var words = new List<string>();
-        if (rng.Chance(0.1)) words.Add(s.Size is SizeClass.Large ? "big" : s.Size is SizeClass.Tiny or SizeClass.Small ? "small" : "medium");
+        if (rng.Chance(0.1)) words.Add(s.Size switch { SizeClass.Large => "big", SizeClass.Medium => "medium", _ => rng.Pick<string>(["small", "little"]) });
         if (s.Pattern != PatternKind.Solid && rng.Chance(0.2)) words.Add(s.Pattern switch { PatternKind.Striped => "striped", PatternKind.Dotted => "polka dot", _ => "outline" });
         if (mentionColour) words.Add(rng.Pick(ColourWords(colour)));
         words.Add(rng.Pick(ShapeWords(shape)));
@@ -127,7 +127,7 @@ public sealed class WebCaptionWriter(WorldConfig config)
     public static IEnumerable<string> Phrases()
     {
         IEnumerable<string> all = [.. Boilerplate, .. ObjectTemplates, .. NoObjectTemplates, .. FileNames, .. Separators,
-            "big small medium striped polka dot outline grey"];
+            "big small little medium striped polka dot outline grey"];
         foreach (var s in all) yield return s;
         foreach (var s in SceneLexicon.Shapes) foreach (var w in ShapeWords(s)) yield return w;
     }

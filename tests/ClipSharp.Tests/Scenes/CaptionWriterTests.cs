@@ -49,6 +49,7 @@ public class CaptionWriterTests
     public void HumanCaptionsAreFiveShortAccurateAndPhrasedUnlikeTheRecaption()
     {
         int withSharedFourGram = 0, total = 0;
+        var shared = new Dictionary<string, int>();
         for (var i = 0; i < 300; i++)
         {
             var e = World.Eval(i);
@@ -69,9 +70,11 @@ public class CaptionWriterTests
                     Assert.Contains(scene.Objects, o => o.Shape == shape);
                 total++;
                 if (FourGrams(c).Overlaps(recapGrams)) withSharedFourGram++;
+                foreach (var g in FourGrams(c).Intersect(recapGrams)) shared[g] = shared.GetValueOrDefault(g) + 1;
             }
         }
-        Assert.True(withSharedFourGram < total * 0.05, $"{withSharedFourGram}/{total} human captions share a 4-gram with the recaption");
+        Assert.True(withSharedFourGram < total * 0.05, $"{withSharedFourGram}/{total} human captions share a 4-gram with the recaption, most often: " +
+            string.Join("; ", shared.OrderByDescending(kv => kv.Value).Take(12).Select(kv => $"{kv.Key} ({kv.Value})")));
     }
 
     [Fact]

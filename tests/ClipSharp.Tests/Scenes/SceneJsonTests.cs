@@ -34,7 +34,7 @@ public class SceneJsonTests
     }
 
     [Theory]
-    [InlineData("{\"background\":{\"kind\":\"plain\",\"colour\":\"white\"},\"objects\":[{\"shape\":\"blob\",\"colour\":\"red\",\"size\":\"large\",\"pattern\":\"solid\",\"row\":0,\"col\":0}]}", "blob")]
+    [InlineData("{\"background\":{\"kind\":\"plain\",\"colour\":\"white\"},\"objects\":[{\"shape\":\"blob\",\"colour\":\"red\",\"size\":\"large\",\"pattern\":\"solid\",\"row\":0,\"col\":0}]}", "objects[0].shape")]
     [InlineData("{\"background\":{\"kind\":\"plain\",\"colour\":\"white\"},\"objects\":[{\"shape\":\"star\",\"colour\":\"red\",\"size\":\"large\",\"pattern\":\"solid\",\"row\":3,\"col\":0}]}", "row 3")]
     [InlineData("{\"background\":{\"kind\":\"plain\",\"colour\":\"white\"},\"objects\":[],\"extra\":1}", "extra")]
     public void InvalidSceneIsOneClearError(string json, string mentions)
