@@ -141,7 +141,11 @@ public static class RecaptionWriter
     {
         var rels = scene.Relations.ToList();
         rng.Shuffle(rels);
-        var chosen = rels.Take(2).Select(r => RelationClause(scene, r)).ToList();
+        // at most two relations, about two different pairs of objects
+        var picked = rels.Take(1).Concat(rels.Skip(1)
+            .Where(r => (Math.Min(r.Subject, r.Object), Math.Max(r.Subject, r.Object)) != (Math.Min(rels[0].Subject, rels[0].Object), Math.Max(rels[0].Subject, rels[0].Object)))
+            .Take(1));
+        var chosen = picked.Select(r => RelationClause(scene, r)).ToList();
         return chosen.Count == 1
             ? Fill(rng.Pick(RelationSentence), ("R1", Capitalize(chosen[0])), ("r1", chosen[0]))
             : Fill(rng.Pick(TwoRelationSentence), ("R1", Capitalize(chosen[0])), ("r1", chosen[0]), ("r2", chosen[1]));
