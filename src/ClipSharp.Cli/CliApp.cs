@@ -12,6 +12,8 @@ public static class CliApp
     {
         var root = new RootCommand("ClipSharp: train, evaluate and use CLIP / CLIPS vision-language models in .NET.");
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
         return root;
     }
 
