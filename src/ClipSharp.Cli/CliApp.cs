@@ -13,6 +13,8 @@ public static class CliApp
         var root = new RootCommand("ClipSharp: train, evaluate and use CLIP / CLIPS vision-language models in .NET.");
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ScenesCommand.Create());
+        root.Subcommands.Add(ConvertCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
         return root;
     }
 

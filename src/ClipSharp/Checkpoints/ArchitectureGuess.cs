@@ -47,7 +47,8 @@ public sealed partial record ArchitectureGuess(int? EmbedDim, VisionTowerGuess? 
     {
         var keys = t.Keys.Where(k => k.StartsWith("text_decoder.", StringComparison.Ordinal)).ToList();
         if (keys.Count == 0) return null;
-        var learnable = t.FirstOrDefault(kv => kv.Key.Contains("learnable_tokens", StringComparison.Ordinal));
+        // CLIPS captioner: learnable queries under the normative name text_decoder.queries (Q, Wd).
+        var learnable = t.FirstOrDefault(kv => kv.Key == "text_decoder.queries");
         string kind = keys.Any(k => k.StartsWith("text_decoder.cross_attn.", StringComparison.Ordinal)) ? "coca"
             : learnable.Key != null ? "clips" : "unknown";
         int width = S("text_decoder.resblocks.0.ln_1.weight") is [var w] ? (int)w

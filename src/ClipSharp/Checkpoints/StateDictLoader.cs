@@ -18,7 +18,8 @@ public static class StateDictLoader
     {
         var targets = module.state_dict();
         var missing = targets.Where(kv => !stateDict.ContainsKey(kv.Key)).Select(kv => new TensorSpec(kv.Key, kv.Value.dtype, kv.Value.shape)).ToList();
-        var unexpected = stateDict.Where(kv => !targets.ContainsKey(kv.Key)).Select(kv => new TensorSpec(kv.Key, kv.Value.dtype, kv.Value.shape)).ToList();
+        var unexpected = stateDict.Where(kv => !targets.ContainsKey(kv.Key)).OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new TensorSpec(kv.Key, kv.Value.dtype, kv.Value.shape)).ToList();
         var mismatched = targets.Where(kv => stateDict.TryGetValue(kv.Key, out var v) && !v.shape.SequenceEqual(kv.Value.shape))
             .Select(kv => (kv.Key, kv.Value.shape, stateDict[kv.Key].shape)).ToList();
         if (mismatched.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))

@@ -115,7 +115,11 @@ internal static class TorchPickleGlobals
                 if (last >= capacity)
                     throw new ClipSharpException($"{where}: tensor [{string.Join(", ", shape)}] at offset {offset} reaches element {last} but storage '{storage.Key}' has {capacity}.");
             }
-            _ = shape.Aggregate(1L, (a, b) => checked(a * b));
+            // A view may repeat elements (stride 0) but a state dict never needs many more than its storage holds;
+            // refusing that keeps a crafted file from asking for terabytes.
+            long numel = shape.Aggregate(1L, (a, b) => checked(a * b));
+            if (numel > Math.Max(capacity, 1L << 28))
+                throw new ClipSharpException($"{where}: tensor [{string.Join(", ", shape)}] has {numel} elements but storage '{storage.Key}' holds only {capacity}.");
         }
         catch (OverflowException)
         {

@@ -107,7 +107,9 @@ public sealed class TorchZipCheckpoint : IDisposable
         if (!_refs.TryGetValue(name, out var r)) throw new ClipSharpException($"{Path}: no tensor named '{name}'.");
         using var storage = LoadStorage(r.Storage, r.DType);
         using var view = storage.as_strided(r.Shape, r.Stride, r.Offset);
-        return view.contiguous().clone();
+        var t = empty(r.Shape, r.DType);
+        t.copy_(view);
+        return t;
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ internal sealed record PyTensor(PyStorage Storage, long Offset, long[] Size, lon
     }
 }
 
+/// <summary>`torch._utils._rebuild_parameter(tensor, requires_grad, OrderedDict())`: how an nn.Parameter is pickled.</summary>
+internal sealed record PyParameter(PyTensor Data, bool RequiresGrad = true);
+
 /// <summary>collections.OrderedDict, optionally with instance state (a state_dict's {"_metadata": ...}).</summary>
 internal sealed class PyOrderedDict : List<(object Key, object? Value)>
 {
@@ -134,6 +137,11 @@ internal sealed class TorchSaveWriter
                 break;
             case object?[] t: SaveTuple(t); break;
             case PyTensor t: SaveTensor(t); break;
+            case PyParameter p:
+                Save(new PyGlobal("torch._utils", "_rebuild_parameter"));
+                SaveTuple([p.Data, p.RequiresGrad, new PyOrderedDict()]);
+                Op((byte)'R'); Memoize(p);
+                break;
             case PyOrderedDict od:
                 if (Get(_memo.TryGetValue(od, out var oi) ? oi : null)) break;
                 Save(new PyGlobal("collections", "OrderedDict")); Op((byte)')'); Op((byte)'R');

@@ -198,4 +198,48 @@ public class TorchZipCheckpointTests
         var e = Assert.Throws<ClipSharpException>(() => CheckpointReader.Read(junk));
         Assert.Contains("junk.pt", e.Message);
     }
+
+    [Fact]
+    public void ParametersAreReadAsTheirData()
+    {
+        var w = randn(2, 2);
+        var path = TempFile();
+        TorchSaveWriter.SaveZip(path, new Dictionary<object, object?> { ["p"] = new PyParameter(PyTensor.Of(w, "0")) });
+        AssertEqual(w, TorchZipCheckpoint.Load(path)["p"], "p");
+    }
+
+    [Fact]
+    public void AViewFarLargerThanItsStorageIsRefused()
+    {
+        var path = TempFile();
+        TorchSaveWriter.SaveZip(path, new PyOrderedDict { ("w", new PyTensor(PyStorage.Of(ones(1), "0"), 0, [1L << 29], [0])) });
+        var e = Assert.Throws<ClipSharpException>(() => TorchZipCheckpoint.Open(path));
+        Assert.Contains("holds only 1", e.Message);
+    }
+
+    [Fact]
+    public void ReadsProtocolFourFramesStackGlobalsAndMemoize()
+    {
+        // OrderedDict([("w", _rebuild_tensor_v3(storage, 1, (2,), (1,), False, OrderedDict(), torch.float32))]) as protocol 4
+        static byte[] S(string s) => [0x8c, (byte)s.Length, .. System.Text.Encoding.ASCII.GetBytes(s)];
+        byte[] body =
+        [
+            .. S("collections"), 0x94, .. S("OrderedDict"), 0x94, 0x93, 0x94, (byte)')', (byte)'R', 0x94,
+            .. S("w"), 0x94,
+            .. S("torch._utils"), 0x94, .. S("_rebuild_tensor_v3"), 0x94, 0x93, 0x94,
+            (byte)'(',
+              (byte)'(', .. S("storage"), 0x94, .. S("torch"), 0x94, .. S("UntypedStorage"), 0x94, 0x93, 0x94, .. S("0"), 0x94, .. S("cpu"), 0x94, (byte)'K', 12, (byte)'t', 0x94, (byte)'Q',
+              (byte)'K', 1, (byte)'K', 2, 0x85, 0x94, (byte)'K', 1, 0x85, 0x94, 0x89,
+              (byte)'h', 2, (byte)')', (byte)'R', 0x94,
+              (byte)'c', .. System.Text.Encoding.ASCII.GetBytes("torch\nfloat32\n"), 0x94,
+            (byte)'t', 0x94, (byte)'R', 0x94,
+            (byte)'s', (byte)'.',
+        ];
+        byte[] pickle = [0x80, 4, 0x95, .. BitConverter.GetBytes((long)body.Length), .. body];
+        var raw = tensor(new[] { 7f, 8f, 9f }).bytes.ToArray();
+        var path = TempFile();
+        TorchSaveWriter.SaveZip(path, new PyOrderedDict { ("w", PyTensor.Of(ones(3), "0")) }, storageBytes: _ => raw,
+            extra: new Dictionary<string, byte[]> { ["data.pkl"] = pickle });
+        AssertEqual(tensor(new[] { 8f, 9f }), TorchZipCheckpoint.Load(path)["w"], "w");
+    }
 }
