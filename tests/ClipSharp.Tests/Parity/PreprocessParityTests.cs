@@ -21,6 +21,9 @@ namespace ClipSharp.Tests.Parity;
 public class PreprocessParityTests
 {
     private const int MaxLevels = 1;
+    // Resized premultiplied values may differ by 2: a 1-level tie flip in the horizontal pass, carried by the
+    // vertical pass (weights up to ~1.1), plus the vertical pass's own tie (seen on rgba_alpha's exact gradients).
+    private const int PremultipliedLevels = 2;
     private static readonly string Root = Path.Combine(TestPaths.Fixtures, "openclip");
     private readonly ITestOutputHelper _out;
 
@@ -56,27 +59,30 @@ public class PreprocessParityTests
         using var actualT = transform.Apply(img);
         var actual = actualT.data<float>().ToArray();
         var bytes = transform.ApplyBytes(img);
+        var allowed = AllowedLevels(transform, img);
 
-        int hw = cfg.Height * cfg.Width, maxLevel = 0, firstBad = -1, differing = 0;
+        int hw = cfg.Height * cfg.Width, maxLevel = 0, firstBad = -1, differing = 0, maxAllowed = 0, worstExcess = 0;
         double maxFloat = 0, maxFloatSameLevel = 0;
         for (int i = 0; i < expected.Length; i++)
         {
             int c = i / hw, p = i % hw;
             // The fixture's uint8 level, recovered by inverting Normalize and ToTensor.
             int expLevel = (int)Math.Round((expected[i] * std[c] + mean[c]) * 255.0);
-            int d = Math.Abs(expLevel - bytes[p * 3 + c]);
+            int d = Math.Abs(expLevel - bytes[p * 3 + c]), a = allowed[p * 3 + c];
             if (d > 0) differing++;
-            if (d > maxLevel) { maxLevel = d; firstBad = i; }
+            maxLevel = Math.Max(maxLevel, d);
+            maxAllowed = Math.Max(maxAllowed, a);
+            if (d - a > worstExcess) { worstExcess = d - a; firstBad = i; }
             double fd = Math.Abs(expected[i] - actual[i]);
             maxFloat = Math.Max(maxFloat, fd);
             if (d == 0) maxFloatSameLevel = Math.Max(maxFloatSameLevel, fd);
+            Assert.True(fd <= a / 255.0 / std[c] + 1e-6, $"{name}: float diff {fd:E3} at {i} beyond {a} levels");
         }
-        _out.WriteLine($"{name}: max |diff| = {maxLevel} uint8 levels ({differing} of {expected.Length} values differ), " +
-            $"float max |diff| = {maxFloat:E3} (same-level values: {maxFloatSameLevel:E3})");
-        Assert.True(maxLevel <= MaxLevels, $"{name}: max diff {maxLevel} levels > {MaxLevels} at (c, y, x) = " +
+        _out.WriteLine($"{name}: max |diff| = {maxLevel} uint8 levels (allowed here: {maxAllowed}; {differing} of " +
+            $"{expected.Length} values differ), float max |diff| = {maxFloat:E3} (where levels agree: {maxFloatSameLevel:E3})");
+        Assert.True(worstExcess == 0, $"{name}: diff exceeds the tolerance by {worstExcess} levels at (c, y, x) = " +
             $"({firstBad / hw}, {firstBad % hw / cfg.Width}, {firstBad % cfg.Width}); {differing} values differ");
         Assert.True(maxFloatSameLevel <= 1e-6, $"{name}: float diff {maxFloatSameLevel:E3} where the uint8 levels agree");
-        Assert.True(maxFloat <= MaxLevels / 255.0 / std.Min() + 1e-6, $"{name}: float max diff {maxFloat:E3}");
     }
 
     [Theory]
@@ -92,15 +98,55 @@ public class PreprocessParityTests
         Assert.Equal(new long[] { cfg.Height, cfg.Width, 3 }, expectedT.shape);
         var expected = expectedT.data<byte>().ToArray();
         var actual = transform.ApplyBytes(img);
-        int maxLevel = 0, firstBad = -1, differing = 0;
+        var allowed = AllowedLevels(transform, img);
+        int maxLevel = 0, firstBad = -1, differing = 0, maxAllowed = 0, worstExcess = 0;
         for (int i = 0; i < expected.Length; i++)
         {
             int d = Math.Abs(expected[i] - actual[i]);
             if (d > 0) differing++;
-            if (d > maxLevel) { maxLevel = d; firstBad = i; }
+            maxLevel = Math.Max(maxLevel, d);
+            maxAllowed = Math.Max(maxAllowed, allowed[i]);
+            if (d - allowed[i] > worstExcess) { worstExcess = d - allowed[i]; firstBad = i; }
         }
-        _out.WriteLine($"clips.{name}: max |diff| = {maxLevel} uint8 levels ({differing} of {expected.Length} values differ)");
-        Assert.True(maxLevel <= MaxLevels, $"clips.{name}: max diff {maxLevel} levels > {MaxLevels} at (y, x, c) = " +
+        _out.WriteLine($"clips.{name}: max |diff| = {maxLevel} uint8 levels (allowed here: {maxAllowed}; {differing} of " +
+            $"{expected.Length} values differ)");
+        Assert.True(worstExcess == 0, $"clips.{name}: diff exceeds the tolerance by {worstExcess} levels at (y, x, c) = " +
             $"({firstBad / 3 / cfg.Width}, {firstBad / 3 % cfg.Width}, {firstBad % 3}); {differing} values differ");
     }
+
+    /// <summary>
+    /// Per HWC value, the uint8 difference the tolerance allows: <see cref="MaxLevels"/>, except for images with
+    /// alpha. Pillow resizes those premultiplied and divides back: c = floor(255 c' / a'). A small difference in the
+    /// resized premultiplied colour c' or alpha a' moves c by up to ~255 / a' levels (1 level at alpha 2 is 128
+    /// levels of colour). There the bound is the largest change of floor(255 c' / a') when c' and a' move by up to
+    /// <see cref="PremultipliedLevels"/>, computed from our own resized premultiplied values (colour and alpha resized
+    /// as separate images, which is what a per-band resize does); we also check our output is exactly that division.
+    /// </summary>
+    private static int[] AllowedLevels(EvalTransform transform, DecodedImage img)
+    {
+        int n = transform.Config.Height * transform.Config.Width * 3;
+        var allowed = Enumerable.Repeat(MaxLevels, n).ToArray();
+        if (!img.HasAlpha || img.IsPalette) return allowed;
+        int nc = img.Bands - 1;
+        using var premul = PilModes.Premultiply(img.Image);
+        using var colour = new DecodedImage(premul.ExtractBand(0, n: nc).CopyMemory(), img.Source);
+        using var alpha = new DecodedImage(premul.ExtractBand(nc).CopyMemory(), img.Source);
+        var c = transform.ApplyBytes(colour); // premultiplied colour, resized and cropped, as RGB
+        var a = transform.ApplyBytes(alpha);  // alpha, resized and cropped, replicated to RGB
+        var ours = transform.ApplyBytes(img);
+        for (int i = 0; i < n; i++)
+        {
+            int u = Unpremultiply(c[i], a[i]);
+            Assert.Equal(u, ours[i]);
+            int worst = 0;
+            for (int dc = -PremultipliedLevels; dc <= PremultipliedLevels; dc++)
+                for (int da = -PremultipliedLevels; da <= PremultipliedLevels; da++)
+                    worst = Math.Max(worst, Math.Abs(Unpremultiply(Math.Clamp(c[i] + dc, 0, 255), Math.Clamp(a[i] + da, 0, 255)) - u));
+            allowed[i] = Math.Max(MaxLevels, worst);
+        }
+        return allowed;
+    }
+
+    // Pillow rgba2rgbA for one value.
+    private static int Unpremultiply(int c, int a) => a is 0 or 255 ? c : Math.Min(255, 255 * c / a);
 }

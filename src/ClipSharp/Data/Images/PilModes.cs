@@ -31,7 +31,7 @@ internal static class PilModes
 
     // Pillow rgbA2rgba / la2lA: c' = MULDIV255(c, a) = (t + (t >> 8)) >> 8 with t = c * a + 128, alpha unchanged.
     // Exact in double arithmetic (all values are small integers), then back to uchar.
-    private static Image Premultiply(Image img)
+    internal static Image Premultiply(Image img)
     {
         int nc = img.Bands - 1;
         var d = img.Cast(Enums.BandFormat.Double);
@@ -43,7 +43,7 @@ internal static class PilModes
     }
 
     // Pillow rgba2rgbA: alpha 0 or 255 keeps c, otherwise CLIP8(255 * c / a) with integer (truncating) division.
-    private static Image Unpremultiply(Image img)
+    internal static Image Unpremultiply(Image img)
     {
         int nc = img.Bands - 1;
         var d = img.Cast(Enums.BandFormat.Double);
