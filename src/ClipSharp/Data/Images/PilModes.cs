@@ -9,11 +9,11 @@ namespace ClipSharp.Data.Images;
 /// </summary>
 internal static class PilModes
 {
-    /// <summary>Resizes to (width, height) keeping the band layout (uchar in, uchar out).</summary>
+    /// <summary>Resizes to (width, height) keeping the band layout (uchar in, uchar out); always a new image object.</summary>
     public static Image Resize(DecodedImage src, int width, int height, Interpolation filter)
     {
         var img = src.Image;
-        if (img.Width == width && img.Height == height) return img;
+        if (img.Width == width && img.Height == height) return img.Copy();
         if (src.IsPalette) return PilResampler.Resize(img, width, height, Interpolation.Nearest);
         if (!src.HasAlpha || filter == Interpolation.Nearest) return PilResampler.Resize(img, width, height, filter);
         var resized = PilResampler.Resize(Premultiply(img), width, height, filter);

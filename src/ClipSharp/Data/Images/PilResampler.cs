@@ -25,10 +25,14 @@ internal static class PilResampler
     private static readonly Lazy<Interpolate> Bilinear = new(() => Interpolate.NewFromName("bilinear"));
     private static readonly Lazy<Interpolate> Nearest = new(() => Interpolate.NewFromName("nearest"));
 
-    /// <summary>Resizes a uchar image of any band count to (width, height) as Pillow does for an "L"/"RGB"/"RGBa" image.</summary>
+    /// <summary>
+    /// Resizes a uchar image of any band count to (width, height) as Pillow does for an "L"/"RGB"/"RGBa" image.
+    /// Always returns a new image object (a cheap copy when the size is unchanged), so callers may dispose it.
+    /// </summary>
     public static Image Resize(Image image, int width, int height, Interpolation filter)
     {
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "Output size must be positive.");
+        if (width == image.Width && height == image.Height) return image.Copy();
         if (filter == Interpolation.Nearest) return ResizeNearest(image, width, height);
         var h = ResizeAxis(image, width, horizontal: true, filter);
         return ResizeAxis(h, height, horizontal: false, filter);
