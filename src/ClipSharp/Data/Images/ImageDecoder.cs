@@ -1,0 +1,127 @@
+using ClipSharp.Core;
+using NetVips;
+
+namespace ClipSharp.Data.Images;
+
+/// <summary>
+/// Decodes image files or bytes with libvips into a <see cref="DecodedImage"/> (uchar; grey, grey + alpha, RGB or
+/// RGBA), refusing oversized images before decoding their pixels and turning every libvips failure into a
+/// <see cref="ClipSharpException"/> that names the source and the problem. Thread-safe; one instance can serve all
+/// data-loader workers.
+/// </summary>
+/// <remarks>
+/// Conversions: EXIF orientation (option); CMYK through libvips' colour management to sRGB (Pillow uses a naive
+/// formula instead); 16-bit by keeping the high byte (what Pillow does for 16-bit RGB PNGs); other formats through
+/// <c>colourspace</c> to sRGB / grey. Pixels are decoded sequentially with <c>fail_on = error</c>, so truncated
+/// files fail instead of coming back half grey.
+/// </remarks>
+public sealed class ImageDecoder
+{
+    /// <summary>The options in force.</summary>
+    public ImageDecoderOptions Options { get; }
+
+    /// <summary>Creates a decoder (and applies <see cref="VipsSettings"/> defaults if not configured yet).</summary>
+    public ImageDecoder(ImageDecoderOptions? options = null)
+    {
+        Options = options ?? ImageDecoderOptions.Default;
+        if (Options.MaxPixels <= 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxPixels must be positive.");
+        VipsSettings.EnsureApplied();
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="path"/>. <paramref name="targetSize"/> (height, width of the eventual model input)
+    /// only matters with <see cref="ImageDecoderOptions.ShrinkOnLoad"/>.
+    /// </summary>
+    public DecodedImage Decode(string path, (int Height, int Width)? targetSize = null)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new ClipSharpException($"{path}: image file not found.");
+        if (info.Length == 0) throw new ClipSharpException($"{path}: the file is empty (0 bytes), not an image.");
+        return DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
+    }
+
+    /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
+    public DecodedImage Decode(byte[] bytes, string name, (int Height, int Width)? targetSize = null)
+    {
+        if (bytes.Length == 0) throw new ClipSharpException($"{name}: the image data is empty (0 bytes).");
+        return DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
+    }
+
+    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target)
+    {
+        Image? img = null;
+        try
+        {
+            try { img = open(1); }
+            catch (VipsException e) { throw new ClipSharpException($"{source}: not a readable image ({OneLine(e)}).", e); }
+            long pixels = (long)img.Width * img.Height;
+            if (pixels > Options.MaxPixels)
+                throw new ClipSharpException($"{source}: image is {img.Width}x{img.Height} = {pixels:N0} pixels, over the " +
+                    $"limit of {Options.MaxPixels:N0} (possible decompression bomb; raise ImageDecoderOptions.MaxPixels to allow it).");
+            int shrink = ShrinkFactor(img, target);
+            if (shrink > 1) { img.Dispose(); img = open(shrink); }
+            bool palette = IsPaletteImage(img);
+            Image decoded;
+            try { decoded = img.CopyMemory(); } // decodes every pixel now: truncation and corruption surface here
+            catch (VipsException e) { throw new ClipSharpException($"{source}: corrupt or truncated image data ({OneLine(e)}).", e); }
+            img.Dispose();
+            img = decoded;
+            var normalised = Normalise(img, source);
+            if (!ReferenceEquals(normalised, img))
+            {
+                try { normalised = normalised.CopyMemory(); }
+                catch (VipsException e) { throw new ClipSharpException($"{source}: cannot convert the image ({OneLine(e)}).", e); }
+                img.Dispose();
+                img = normalised;
+            }
+            var result = new DecodedImage(img, source, palette, shrink);
+            img = null;
+            return result;
+        }
+        finally { img?.Dispose(); }
+    }
+
+    // JPEG only: libjpeg's DCT scaling by 2, 4 or 8. Never applied when no target size is known.
+    private int ShrinkFactor(Image img, (int Height, int Width)? target)
+    {
+        if (!Options.ShrinkOnLoad || target is not { } t) return 1;
+        if (!img.Contains("vips-loader") || !((string)img.Get("vips-loader")).StartsWith("jpegload", StringComparison.Ordinal)) return 1;
+        double needed = Options.ShrinkMargin * Math.Max(t.Height, t.Width);
+        int shortSide = Math.Min(img.Width, img.Height), factor = 1;
+        while (factor < 8 && shortSide / (factor * 2.0) >= needed) factor *= 2;
+        return factor;
+    }
+
+    private static bool IsPaletteImage(Image img)
+    {
+        if (img.Contains("palette") && img.GetTypeOf("palette") == GValue.GIntType && (int)img.Get("palette") != 0) return true;
+        if (img.Contains("palette-bit-depth")) return true;
+        return img.Contains("vips-loader") && ((string)img.Get("vips-loader")).StartsWith("gifload", StringComparison.Ordinal);
+    }
+
+    // -> uchar, 1-4 bands, upright. Returns the same instance when nothing needed doing.
+    private Image Normalise(Image img, string source)
+    {
+        var x = img;
+        if (Options.AutoOrient && x.Contains("orientation") && (int)x.Get("orientation") is > 1 and <= 8) x = x.Autorot();
+        if (x.Interpretation == Enums.Interpretation.Cmyk) x = x.Colourspace(Enums.Interpretation.Srgb);
+        if (x.Format == Enums.BandFormat.Ushort && x.Interpretation is Enums.Interpretation.Rgb16 or Enums.Interpretation.Grey16)
+            x = (x >> 8).Cast(Enums.BandFormat.Uchar);
+        if (x.Format != Enums.BandFormat.Uchar)
+        {
+            bool grey = x.Bands <= 2 || x.Interpretation is Enums.Interpretation.Bw or Enums.Interpretation.Grey16;
+            x = x.Colourspace(grey ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb).Cast(Enums.BandFormat.Uchar);
+        }
+        if (x.Bands > 4) x = x.ExtractBand(0, n: 4);
+        if (x.Bands is < 1 or > 4) throw new ClipSharpException($"{source}: unsupported image with {x.Bands} bands.");
+        return x;
+    }
+
+    private static string OneLine(Exception e)
+    {
+        var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return string.Join("; ", lines.Distinct()).TrimEnd('.');
+    }
+}
