@@ -54,14 +54,6 @@ public sealed class ClipsWordPieceTokenizer : ITextTokenizer
     }
 
     /// <inheritdoc/>
-    public long[][] EncodeBatch(IReadOnlyList<string> texts)
-    {
-        var rows = new long[texts.Count][];
-        for (var i = 0; i < rows.Length; i++) rows[i] = Encode(texts[i]);
-        return rows;
-    }
-
-    /// <inheritdoc/>
     public int[] ContentIds(string text)
     {
         var ids = new List<int>(32);

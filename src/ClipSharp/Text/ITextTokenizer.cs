@@ -25,7 +25,12 @@ public interface ITextTokenizer
     long[] Encode(string text);
 
     /// <summary><see cref="Encode"/> for each text: (texts.Count) rows of <see cref="ContextLength"/>.</summary>
-    long[][] EncodeBatch(IReadOnlyList<string> texts);
+    long[][] EncodeBatch(IReadOnlyList<string> texts)
+    {
+        var rows = new long[texts.Count][];
+        for (var i = 0; i < rows.Length; i++) rows[i] = Encode(texts[i]);
+        return rows;
+    }
 
     /// <summary>Content ids of the cleaned text: word-pieces or BPE tokens, untruncated, without special ids.</summary>
     int[] ContentIds(string text);
