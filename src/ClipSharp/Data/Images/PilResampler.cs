@@ -9,17 +9,23 @@ namespace ClipSharp.Data.Images;
 /// Pillow (libImaging/Resample.c) resizes separably, horizontal pass first, rounding to uint8 between the passes.
 /// Output pixel x samples centre c = (x + 0.5) * s with s = in / out; tap j gets weight f((j + 0.5 - c) / max(s, 1))
 /// (Keys cubic a = -0.5, or the triangle), taps outside the image are dropped and the remaining weights
-/// renormalised. libvips' <c>reduceh/reducev</c> use the same centre convention and kernels, but (a) for uchar/float
-/// input they quantise the sub-pixel position to 1/64 and the weights to 12 bits, (b) they extend edges by copying
+/// renormalised. libvips' <c>reduceh/reducev</c> use the same centre convention and kernels, but (a) for uchar input
+/// they quantise the sub-pixel position to 1/64 and the weights to 12 bits (float: position only), (b) they extend edges by copying
 /// pixels instead of renormalising, and (c) they cannot enlarge. So each pass here runs on a double image
-/// (libvips then computes exact weights per pixel), pads with zeros, and divides by the same pass applied to a
+/// (libvips then computes exact weights per pixel; see WorkFormat), pads with zeros, and divides by the same pass applied to a
 /// row of ones: that quotient is exactly Pillow's renormalised sum. Enlargement uses <c>affine</c> with the
 /// bicubic/bilinear interpolator (exact for double input) at centre-aligned offsets, with the same zero-pad
-/// division. Remaining difference to Pillow: Pillow's 22-bit fixed-point weights, which only matter when a value is
-/// within ~1e-4 of a rounding boundary.
+/// division. Remaining difference to Pillow: Pillow's 22-bit fixed-point weights, which flip a rounding when a
+/// value lies within ~1e-4 of a .5 boundary (at most 1 level per pass; exact .5 ties are common on synthetic
+/// gradients).
 /// </remarks>
 internal static class PilResampler
 {
+    // Double, not float: libvips' float path quantises the sub-pixel position to 1/64 px, which on the parity
+    // fixtures gives 2-level differences (bicubic) and ~100x more 1-level ones; double computes exact per-pixel
+    // weights (in long double), which is the price: ~29 ms vs ~9 ms per 500x375 image on the 2-core dev machine.
+    internal const Enums.BandFormat WorkFormat = Enums.BandFormat.Double;
+
     // Interpolators are immutable libvips objects, shared by all threads; lazy operations keep their own reference.
     private static readonly Lazy<Interpolate> Bicubic = new(() => Interpolate.NewFromName("bicubic"));
     private static readonly Lazy<Interpolate> Bilinear = new(() => Interpolate.NewFromName("bilinear"));
@@ -44,9 +50,9 @@ internal static class PilResampler
         int inSize = horizontal ? image.Width : image.Height;
         if (outSize == inSize) return image;
         double scale = (double)inSize / outSize;
-        var src = image.Cast(Enums.BandFormat.Double);
+        var src = image.Cast(WorkFormat);
         var ones = horizontal ? Image.Black(inSize, 1) + 1.0 : Image.Black(1, inSize) + 1.0;
-        ones = ones.Cast(Enums.BandFormat.Double);
+        ones = ones.Cast(WorkFormat);
         Image num, den;
         if (scale > 1.0)
         {
