@@ -1,0 +1,50 @@
+using ClipSharp.Core;
+using ClipSharp.Text;
+
+namespace ClipSharp.Data;
+
+/// <summary>
+/// Which token rows each sample produces (tokenized and reduced in the loader's workers). Keys of
+/// <see cref="TrainBatch.Texts"/>: "web", "partial", "synthetic", "targets" + "target_mask", "mix". Every random
+/// choice is a pure function of (loader seed, epoch, sample key).
+/// </summary>
+public sealed record CaptionViewOptions
+{
+    /// <summary>The tokenizer (its context length is the row length of every view but the targets).</summary>
+    public required ITextTokenizer Tokenizer { get; init; }
+
+    /// <summary>Texts["web"]: the web caption's ids, (B, ctx) int64.</summary>
+    public bool Web { get; init; } = true;
+
+    /// <summary>
+    /// Texts["partial"]: the synthetic caption reduced by <see cref="CaptionTokenReducer.ReduceToRow"/> (falling back to
+    /// the web caption when the synthetic one has no sentence). Its <c>Seed</c> is replaced by the loader's seed.
+    /// </summary>
+    public TokenReductionOptions? Partial { get; init; }
+
+    /// <summary>Texts["synthetic"]: the full synthetic caption's ids (truncated to ctx).</summary>
+    public bool SyntheticFull { get; init; }
+
+    /// <summary>Texts["targets"] int64 (B, T) and Texts["target_mask"] float32 (B, T): <see cref="CaptionTargets.For"/> of the synthetic caption.</summary>
+    public int? TargetLength { get; init; }
+
+    /// <summary>
+    /// Texts["mix"]: the web caption with this probability, else the partial synthetic caption (the full synthetic
+    /// caption when <see cref="Partial"/> is null): the CLIPA/CoCa mixture baselines.
+    /// </summary>
+    public double? MixWebProbability { get; init; }
+
+    /// <summary>Whether any view needs the web caption (the partial view uses it only as a fallback).</summary>
+    public bool NeedsWeb => Web || MixWebProbability is > 0;
+
+    /// <summary>Whether any view needs the synthetic caption.</summary>
+    public bool NeedsSynthetic => Partial is not null || SyntheticFull || TargetLength is not null || MixWebProbability is < 1;
+
+    /// <summary>Throws a <see cref="ClipSharpException"/> for unusable settings.</summary>
+    public void Validate()
+    {
+        Partial?.Validate();
+        if (TargetLength is < 2) throw new ClipSharpException($"Caption target length must be at least 2, not {TargetLength}.");
+        if (MixWebProbability is { } p && !(p >= 0 && p <= 1)) throw new ClipSharpException($"Mix web probability must be in [0, 1], not {p}.");
+    }
+}
