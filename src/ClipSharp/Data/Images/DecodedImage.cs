@@ -40,6 +40,24 @@ public sealed class DecodedImage : IDisposable
         Image = image; Source = source; IsPalette = isPalette; ShrinkFactor = shrinkFactor;
     }
 
+    private readonly object _gate = new();
+    private IntPtr _pixels;
+
+    /// <summary>
+    /// The pixels in place (rows of Width * Bands bytes, top to bottom), rendering the image into memory on first
+    /// use if it is not there yet. Valid while this object is alive and not disposed.
+    /// </summary>
+    internal unsafe ReadOnlySpan<byte> Pixels
+    {
+        get
+        {
+            if (_pixels == IntPtr.Zero)
+                lock (_gate)
+                    if (_pixels == IntPtr.Zero) _pixels = VipsPixels.Address(Image, Source);
+            return new ReadOnlySpan<byte>((void*)_pixels, checked(Width * Height * Bands));
+        }
+    }
+
     /// <summary>Releases the libvips image.</summary>
     public void Dispose() => Image.Dispose();
 }

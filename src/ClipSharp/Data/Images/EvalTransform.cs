@@ -1,3 +1,4 @@
+using System.Buffers;
 using NetVips;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,44 +37,41 @@ public sealed class EvalTransform
     /// <summary>Decodes <paramref name="path"/> (with shrink-on-load when the decoder allows it) for this transform.</summary>
     public DecodedImage Decode(string path) => Decoder.Decode(path, (Config.Height, Config.Width));
 
-    /// <summary>The transformed image before ToTensor: RGB uchar, Config.Height x Config.Width, 3 bands (lazy libvips image).</summary>
-    public Image ApplyImage(DecodedImage image)
-    {
-        int th = Config.Height, tw = Config.Width;
-        switch (Config.ResizeMode)
-        {
-            case ResizeMode.Squash:
-                return PilModes.ToRgb(PilModes.Resize(image, tw, th, Config.Interpolation));
-            case ResizeMode.Shortest:
-            {
-                var (rh, rw) = ShortestResizeSize(image.Height, image.Width, th, tw);
-                var resized = PilModes.Resize(image, rw, rh, Config.Interpolation);
-                var (top, left) = CenterCropOffset(rh, rw, th, tw);
-                return PilModes.ToRgb(resized.ExtractArea(left, top, tw, th));
-            }
-            case ResizeMode.Longest:
-            {
-                var (rh, rw) = KeepRatioSize(image.Height, image.Width, th, tw, longest: true);
-                var rgb = PilModes.ToRgb(PilModes.Resize(image, rw, rh, Config.Interpolation));
-                return CenterCropOrPad(rgb, th, tw, Config.FillColor);
-            }
-            default:
-                throw new InvalidOperationException($"Unhandled resize mode {Config.ResizeMode}.");
-        }
-    }
+    /// <summary>The transformed image before ToTensor: RGB uchar, Config.Height x Config.Width, 3 bands (in memory).</summary>
+    public Image ApplyImage(DecodedImage image) =>
+        Image.NewFromMemoryCopy<byte>(ApplyBytes(image), Config.Width, Config.Height, 3, Enums.BandFormat.Uchar)
+            .Copy(interpretation: Enums.Interpretation.Srgb);
 
     /// <summary>The transformed image as RGB uint8 in HWC order (what ToTensor receives), length H * W * 3.</summary>
     public byte[] ApplyBytes(DecodedImage image)
     {
-        using var img = ApplyImage(image);
-        return img.WriteToMemory<byte>();
+        var rgb = new byte[Config.Height * Config.Width * 3];
+        RenderInto(image, rgb);
+        return rgb;
+    }
+
+    /// <summary>
+    /// Writes the model input for <paramref name="image"/> into <paramref name="chw"/> (3 * H * W floats, (3, H, W)
+    /// order): for data loaders that fill a slice of a batch buffer themselves. Thread-safe.
+    /// </summary>
+    public void ApplyInto(DecodedImage image, Span<float> chw)
+    {
+        int n = Config.Height * Config.Width * 3;
+        if (chw.Length != n) throw new ArgumentException($"Expected {n} floats, got {chw.Length}.", nameof(chw));
+        var rgb = ArrayPool<byte>.Shared.Rent(n);
+        try
+        {
+            RenderInto(image, rgb.AsSpan(0, n));
+            ImageTensors.NormalizeInto(rgb.AsSpan(0, n), chw, Config);
+        }
+        finally { ArrayPool<byte>.Shared.Return(rgb); }
     }
 
     /// <summary>The model input: float32 (3, H, W), (x / 255 - mean) / std, on the CPU.</summary>
     public Tensor Apply(DecodedImage image)
     {
         var chw = new float[3 * Config.Height * Config.Width];
-        ImageTensors.NormalizeInto(ApplyBytes(image), chw, Config);
+        ApplyInto(image, chw);
         return tensor(chw, [3, Config.Height, Config.Width], ScalarType.Float32);
     }
 
@@ -84,16 +82,60 @@ public sealed class EvalTransform
         return Apply(img);
     }
 
-    /// <summary>A batch (B, 3, H, W) float32 on <paramref name="device"/> (CPU when null).</summary>
-    public Tensor ApplyBatch(IReadOnlyList<DecodedImage> images, Device? device = null)
+    /// <summary>A batch (B, 3, H, W) float32 on <paramref name="device"/> (CPU when null), on the calling thread.</summary>
+    public Tensor ApplyBatch(IReadOnlyList<DecodedImage> images, Device? device = null) => ApplyBatch(images, 1, device);
+
+    /// <summary>
+    /// A batch (B, 3, H, W) float32 on <paramref name="device"/> (CPU when null), the images transformed on up to
+    /// <paramref name="threads"/> threads at once (each image by one thread; results do not depend on the count).
+    /// </summary>
+    public Tensor ApplyBatch(IReadOnlyList<DecodedImage> images, int threads, Device? device = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         int n = Config.Height * Config.Width * 3;
         var all = new float[images.Count * n];
-        for (int i = 0; i < images.Count; i++)
-            ImageTensors.NormalizeInto(ApplyBytes(images[i]), all.AsSpan(i * n, n), Config);
+        if (threads == 1 || images.Count < 2)
+            for (int i = 0; i < images.Count; i++) ApplyInto(images[i], all.AsSpan(i * n, n));
+        else
+            Parallel.For(0, images.Count, new ParallelOptions { MaxDegreeOfParallelism = threads },
+                i => ApplyInto(images[i], all.AsSpan(i * n, n)));
         var t = tensor(all, [images.Count, 3, Config.Height, Config.Width], ScalarType.Float32);
         if (device is null || device.type == DeviceType.CPU) return t;
         using (t) return t.to(device);
+    }
+
+    /// <summary>
+    /// The resize target and the window of it that becomes the output (top/left may be negative: padding), and the
+    /// padding level, for an <paramref name="h"/> x <paramref name="w"/> input.
+    /// </summary>
+    public (int ResizeHeight, int ResizeWidth, int Top, int Left, byte Fill) Plan(int h, int w)
+    {
+        int th = Config.Height, tw = Config.Width;
+        switch (Config.ResizeMode)
+        {
+            case ResizeMode.Squash:
+                return (th, tw, 0, 0, 0);
+            case ResizeMode.Shortest:
+            {
+                // torchvision CenterCrop pads with 0 where the image is smaller than the crop.
+                var (rh, rw) = ShortestResizeSize(h, w, th, tw);
+                return (rh, rw, PadCropOffset(rh, th), PadCropOffset(rw, tw), 0);
+            }
+            case ResizeMode.Longest:
+            {
+                var (rh, rw) = KeepRatioSize(h, w, th, tw, longest: true);
+                return (rh, rw, PadCropOffset(rh, th), PadCropOffset(rw, tw), (byte)Config.FillColor);
+            }
+            default:
+                throw new InvalidOperationException($"Unhandled resize mode {Config.ResizeMode}.");
+        }
+    }
+
+    private void RenderInto(DecodedImage image, Span<byte> rgb)
+    {
+        var (rh, rw, top, left, fill) = Plan(image.Height, image.Width);
+        PilRender.RenderRgb(image, 0, 0, image.Width, image.Height, rw, rh, Config.Interpolation,
+            left, top, Config.Width, Config.Height, fill, rgb);
     }
 
     /// <summary>torchvision <c>Resize(int)</c> for square targets, OpenCLIP <c>ResizeKeepRatio</c> otherwise: (height, width).</summary>
@@ -117,18 +159,9 @@ public sealed class EvalTransform
     public static (int Top, int Left) CenterCropOffset(int h, int w, int th, int tw) =>
         ((int)Math.Round((h - th) / 2.0, MidpointRounding.ToEven), (int)Math.Round((w - tw) / 2.0, MidpointRounding.ToEven));
 
-    // OpenCLIP CenterCropOrPad: pad with fill to at least (th, tw) (left/top = (t - s) // 2), then centre-crop.
-    private static Image CenterCropOrPad(Image rgb, int th, int tw, int fill)
-    {
-        int h = rgb.Height, w = rgb.Width;
-        if (h < th || w < tw)
-        {
-            int ph = Math.Max(th, h), pw = Math.Max(tw, w);
-            int left = w < tw ? (tw - w) / 2 : 0, top = h < th ? (th - h) / 2 : 0;
-            rgb = rgb.Embed(left, top, pw, ph, Enums.Extend.Background, [fill, fill, fill]);
-            h = ph; w = pw;
-        }
-        var (ct, cl) = CenterCropOffset(h, w, th, tw);
-        return rgb.ExtractArea(cl, ct, tw, th);
-    }
+    // Pad-then-centre-crop along one axis (OpenCLIP CenterCropOrPad, torchvision CenterCrop): a side shorter than the
+    // target is padded by (t - s) // 2 before it, so the window starts at -(t - s) // 2; a longer side is cropped at
+    // round((s - t) / 2) (half to even).
+    private static int PadCropOffset(int size, int target) =>
+        size < target ? -((target - size) / 2) : (int)Math.Round((size - target) / 2.0, MidpointRounding.ToEven);
 }

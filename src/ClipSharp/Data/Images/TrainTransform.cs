@@ -24,29 +24,46 @@ public sealed class TrainTransform
         Augment = (augment ?? TrainAugmentConfig.Default).Validated();
     }
 
-    /// <summary>The augmented RGB uchar image (Config.Height x Config.Width, lazy libvips image).</summary>
-    public Image ApplyImage(DecodedImage image, Random rng)
-    {
-        var (top, left, h, w) = RandomResizedCrop.Sample(image.Height, image.Width, Augment, rng);
-        var crop = new DecodedImage(image.Image.ExtractArea(left, top, w, h), image.Source, image.IsPalette);
-        var rgb = PilModes.ToRgb(PilModes.Resize(crop, Config.Width, Config.Height, Augment.Interpolation ?? Config.Interpolation));
-        if (Augment.ColorJitterProb > 0 && rng.NextDouble() < Augment.ColorJitterProb) rgb = ColorJitter.Apply(rgb, Augment, rng);
-        if (Augment.GrayscaleProb > 0 && rng.NextDouble() < Augment.GrayscaleProb) rgb = ColorJitter.GreyRgb(rgb);
-        return rgb;
-    }
+    /// <summary>The augmented RGB uchar image (Config.Height x Config.Width, in memory).</summary>
+    public Image ApplyImage(DecodedImage image, Random rng) => ToImage(ApplyBytes(image, rng));
 
     /// <summary>The augmented image as RGB uint8 HWC.</summary>
     public byte[] ApplyBytes(DecodedImage image, Random rng)
     {
-        using var img = ApplyImage(image, rng);
-        return img.WriteToMemory<byte>();
+        int th = Config.Height, tw = Config.Width;
+        var (top, left, h, w) = RandomResizedCrop.Sample(image.Height, image.Width, Augment, rng);
+        var rgb = new byte[th * tw * 3];
+        PilRender.RenderRgb(image, left, top, w, h, tw, th, Augment.Interpolation ?? Config.Interpolation, 0, 0, tw, th, 0, rgb);
+        // Same draw order as torchvision's Compose: jitter's coin (then its own draws), then grayscale's coin.
+        Image? img = null;
+        try
+        {
+            if (Augment.ColorJitterProb > 0 && rng.NextDouble() < Augment.ColorJitterProb)
+                img = ColorJitter.Apply(ToImage(rgb), Augment, rng);
+            if (Augment.GrayscaleProb > 0 && rng.NextDouble() < Augment.GrayscaleProb)
+                img = ColorJitter.GreyRgb(img ?? ToImage(rgb));
+            return img is null ? rgb : img.WriteToMemory<byte>();
+        }
+        finally { img?.Dispose(); }
     }
 
     /// <summary>The augmented, normalised float32 (3, H, W) tensor on the CPU.</summary>
     public Tensor Apply(DecodedImage image, Random rng)
     {
         var chw = new float[3 * Config.Height * Config.Width];
-        ImageTensors.NormalizeInto(ApplyBytes(image, rng), chw, Config);
+        ApplyInto(image, rng, chw);
         return tensor(chw, [3, Config.Height, Config.Width], ScalarType.Float32);
     }
+
+    /// <summary>Writes the augmented, normalised image into <paramref name="chw"/> (3 * H * W floats, (3, H, W) order).</summary>
+    public void ApplyInto(DecodedImage image, Random rng, Span<float> chw)
+    {
+        int n = Config.Height * Config.Width * 3;
+        if (chw.Length != n) throw new ArgumentException($"Expected {n} floats, got {chw.Length}.", nameof(chw));
+        ImageTensors.NormalizeInto(ApplyBytes(image, rng), chw, Config);
+    }
+
+    private Image ToImage(byte[] rgb) =>
+        Image.NewFromMemoryCopy<byte>(rgb, Config.Width, Config.Height, 3, Enums.BandFormat.Uchar)
+            .Copy(interpretation: Enums.Interpretation.Srgb);
 }

@@ -1,0 +1,124 @@
+using System.Buffers;
+
+namespace ClipSharp.Data.Images;
+
+/// <summary>
+/// One decoded image to RGB uint8 the way OpenCLIP's Pillow transforms produce it: crop a source window, resize it in
+/// the image's own mode (Pillow: "P" with nearest neighbour whatever the filter; "LA"/"RGBA" premultiplied, i.e.
+/// converted to "La"/"RGBa", resized, converted back; an unchanged size is a plain copy), take a window of the
+/// resized image (parts outside it are padding of one grey level), then <c>convert("RGB")</c>.
+/// </summary>
+internal static unsafe class PilRender
+{
+    /// <summary>
+    /// Source window (<paramref name="sx"/>, <paramref name="sy"/>, <paramref name="sw"/>, <paramref name="sh"/>) of
+    /// <paramref name="img"/>, resized to <paramref name="rw"/> x <paramref name="rh"/>; writes the window
+    /// (<paramref name="cx"/>, <paramref name="cy"/>, <paramref name="cw"/>, <paramref name="ch"/>) of the result, which
+    /// may reach outside it (filled with <paramref name="fill"/>), to <paramref name="rgb"/> as ch x cw x 3 bytes.
+    /// </summary>
+    public static void RenderRgb(DecodedImage img, int sx, int sy, int sw, int sh, int rw, int rh, Interpolation filter,
+        int cx, int cy, int cw, int ch, byte fill, Span<byte> rgb)
+    {
+        if (sx < 0 || sy < 0 || sw <= 0 || sh <= 0 || sx + sw > img.Width || sy + sh > img.Height)
+            throw new ArgumentOutOfRangeException(nameof(sx), $"{img.Source}: source window ({sx}, {sy}, {sw}, {sh}) is outside the {img.Width}x{img.Height} image.");
+        if (rw <= 0 || rh <= 0) throw new ArgumentOutOfRangeException(nameof(rw), "Resize target must be positive.");
+        if (rgb.Length != cw * ch * 3) throw new ArgumentException($"Expected {cw * ch * 3} bytes, got {rgb.Length}.", nameof(rgb));
+        int ix0 = Math.Max(cx, 0), iy0 = Math.Max(cy, 0), ix1 = Math.Min(cx + cw, rw), iy1 = Math.Min(cy + ch, rh);
+        if (ix0 != cx || iy0 != cy || ix1 != cx + cw || iy1 != cy + ch) rgb.Fill(fill);
+        if (ix0 >= ix1 || iy0 >= iy1) return;
+        int iw = ix1 - ix0, ih = iy1 - iy0, bands = img.Bands;
+        if (img.IsPalette) filter = Interpolation.Nearest;
+        bool premultiply = img.HasAlpha && filter != Interpolation.Nearest && (rw != sw || rh != sh);
+        var res = ArrayPool<byte>.Shared.Rent(iw * ih * bands);
+        byte[]? pm = null;
+        try
+        {
+            var pixels = img.Pixels;
+            long stride = (long)img.Width * bands, offset = sy * stride + (long)sx * bands;
+            fixed (byte* all = pixels)
+            fixed (byte* r = res)
+            {
+                if (premultiply)
+                {
+                    pm = ArrayPool<byte>.Shared.Rent(sw * sh * bands);
+                    fixed (byte* p = pm)
+                    {
+                        for (int y = 0; y < sh; y++)
+                            Premultiply(all + offset + y * stride, p + (long)y * sw * bands, sw, bands);
+                        PilResize.Resize(p, (long)sw * bands, (long)sw * sh * bands, bands, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, r);
+                    }
+                    Unpremultiply(r, iw * ih, bands);
+                }
+                else
+                {
+                    PilResize.Resize(all + offset, stride, pixels.Length - offset, bands, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, r);
+                }
+                fixed (byte* o = rgb)
+                    ToRgb(r, iw, ih, bands, o + ((long)(iy0 - cy) * cw + (ix0 - cx)) * 3, (long)cw * 3);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(res);
+            if (pm is not null) ArrayPool<byte>.Shared.Return(pm);
+            GC.KeepAlive(img);
+        }
+    }
+
+    /// <summary>The whole image resized to <paramref name="width"/> x <paramref name="height"/> as RGB bytes (HWC).</summary>
+    public static byte[] ResizeRgb(DecodedImage img, int width, int height, Interpolation filter)
+    {
+        var rgb = new byte[width * height * 3];
+        RenderRgb(img, 0, 0, img.Width, img.Height, width, height, filter, 0, 0, width, height, 0, rgb);
+        return rgb;
+    }
+
+    // Pillow rgbA2rgba / lA2la: c' = MULDIV255(c, a) = (t + (t >> 8)) >> 8 with t = c * a + 128; alpha unchanged.
+    private static void Premultiply(byte* src, byte* dst, int pixels, int bands)
+    {
+        int nc = bands - 1;
+        for (int i = 0; i < pixels; i++, src += bands, dst += bands)
+        {
+            int a = src[nc];
+            for (int c = 0; c < nc; c++)
+            {
+                int t = src[c] * a + 128;
+                dst[c] = (byte)((t + (t >> 8)) >> 8);
+            }
+            dst[nc] = (byte)a;
+        }
+    }
+
+    // Pillow rgba2rgbA / la2lA: alpha 0 or 255 keeps c, otherwise clip8(255 * c / a) (integer division).
+    private static void Unpremultiply(byte* px, int pixels, int bands)
+    {
+        int nc = bands - 1;
+        for (int i = 0; i < pixels; i++, px += bands)
+        {
+            int a = px[nc];
+            if (a is 0 or 255) continue;
+            for (int c = 0; c < nc; c++) px[c] = (byte)Math.Min(255, 255 * px[c] / a);
+        }
+    }
+
+    // Pillow convert("RGB") from L / LA / RGB / RGBA: replicate grey, drop alpha. dst rows are dstStride bytes apart.
+    private static void ToRgb(byte* src, int w, int h, int bands, byte* dst, long dstStride)
+    {
+        for (int y = 0; y < h; y++)
+        {
+            byte* s = src + (long)y * w * bands, d = dst + y * dstStride;
+            switch (bands)
+            {
+                case 3:
+                    Buffer.MemoryCopy(s, d, w * 3, w * 3);
+                    break;
+                case 4:
+                    for (int x = 0; x < w; x++, s += 4, d += 3) { d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; }
+                    break;
+                default: // 1 (L) or 2 (LA): the grey band
+                    for (int x = 0; x < w; x++, s += bands, d += 3) { d[0] = s[0]; d[1] = s[0]; d[2] = s[0]; }
+                    break;
+            }
+        }
+    }
+}

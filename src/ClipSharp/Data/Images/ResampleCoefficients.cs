@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+
+namespace ClipSharp.Data.Images;
+
+/// <summary>
+/// Pillow's filter windows for one axis of a resize (libImaging/Resample.c: <c>precompute_coeffs</c> followed by
+/// <c>normalize_coeffs_8bpc</c>), computed once per (input size, output size, filter) and cached.
+/// </summary>
+/// <remarks>
+/// Output pixel x samples centre c = (x + 0.5) * s, s = in / out. The support is the filter's (2 for bicubic, 1 for
+/// the triangle) times max(s, 1), so a reduction is antialiased. The window is input pixels [xmin, xmin + count) with
+/// xmin = trunc(c - support + 0.5) clamped to 0 and the end trunc(c + support + 0.5) clamped to in; tap j weighs
+/// f((xmin + j - c + 0.5) / max(s, 1)); the weights are divided by their sum (so taps cut off at the image edge are
+/// renormalised), then stored as fixed point with <see cref="PrecisionBits"/> fraction bits, rounded half away from
+/// zero. Every floating-point step is written in Pillow's order so the integer weights come out identical.
+/// </remarks>
+internal sealed class ResampleCoefficients
+{
+    /// <summary>Fraction bits of the fixed-point weights: 32 - 8 - 2, so 8-bit data times weight sums fit an int32.</summary>
+    public const int PrecisionBits = 22;
+
+    private const int CacheLimit = 4096; // random-resized-crop sizes vary per sample; keep the cache bounded
+    private static readonly ConcurrentDictionary<(int, int, Interpolation), ResampleCoefficients> Cache = new();
+
+    /// <summary>Input length along the axis.</summary>
+    public int InSize { get; }
+
+    /// <summary>Output length along the axis.</summary>
+    public int OutSize { get; }
+
+    /// <summary>Row length of <see cref="Weights"/>: the most taps any output pixel can have (2 ceil(support) + 1).</summary>
+    public int KSize { get; }
+
+    /// <summary>Per output pixel, the first input pixel of its window.</summary>
+    public int[] Start { get; }
+
+    /// <summary>Per output pixel, the number of taps (input pixels) in its window.</summary>
+    public int[] Count { get; }
+
+    /// <summary>(OutSize, KSize) fixed-point weights; entries past Count are 0.</summary>
+    public int[] Weights { get; }
+
+    /// <summary>The cached windows for <paramref name="filter"/> (bicubic or bilinear).</summary>
+    public static ResampleCoefficients Get(int inSize, int outSize, Interpolation filter)
+    {
+        var key = (inSize, outSize, filter);
+        if (Cache.TryGetValue(key, out var cached)) return cached;
+        var made = new ResampleCoefficients(inSize, outSize, filter);
+        if (Cache.Count >= CacheLimit) Cache.Clear();
+        return Cache.GetOrAdd(key, made);
+    }
+
+    private ResampleCoefficients(int inSize, int outSize, Interpolation filter)
+    {
+        if (inSize <= 0 || outSize <= 0) throw new ArgumentOutOfRangeException(nameof(inSize), "Sizes must be positive.");
+        if (filter == Interpolation.Nearest) throw new ArgumentException("Nearest neighbour has no filter windows.", nameof(filter));
+        InSize = inSize;
+        OutSize = outSize;
+        double filterSupport = filter == Interpolation.Bicubic ? 2.0 : 1.0;
+        double scale = (double)inSize / outSize;
+        double filterScale = scale < 1.0 ? 1.0 : scale;
+        double support = filterSupport * filterScale;
+        KSize = (int)Math.Ceiling(support) * 2 + 1;
+        Start = new int[outSize];
+        Count = new int[outSize];
+        Weights = new int[outSize * KSize];
+        var k = new double[KSize];
+        double ss = 1.0 / filterScale;
+        for (int xx = 0; xx < outSize; xx++)
+        {
+            double center = (xx + 0.5) * scale;
+            int xmin = (int)(center - support + 0.5);
+            if (xmin < 0) xmin = 0;
+            int xmax = (int)(center + support + 0.5);
+            if (xmax > inSize) xmax = inSize;
+            xmax -= xmin;
+            double ww = 0.0;
+            for (int x = 0; x < xmax; x++)
+            {
+                double w = Filter(filter, (x + xmin - center + 0.5) * ss);
+                k[x] = w;
+                ww += w;
+            }
+            var row = Weights.AsSpan(xx * KSize, KSize);
+            for (int x = 0; x < xmax; x++)
+            {
+                double w = ww != 0.0 ? k[x] / ww : k[x];
+                row[x] = w < 0 ? (int)(-0.5 + w * (1 << PrecisionBits)) : (int)(0.5 + w * (1 << PrecisionBits));
+            }
+            Start[xx] = xmin;
+            Count[xx] = xmax;
+        }
+    }
+
+    // Pillow's filters: the triangle, and Keys' cubic with a = -0.5 (expressions in Pillow's evaluation order).
+    private static double Filter(Interpolation filter, double x)
+    {
+        if (x < 0.0) x = -x;
+        if (filter == Interpolation.Bilinear) return x < 1.0 ? 1.0 - x : 0.0;
+        const double a = -0.5;
+        if (x < 1.0) return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+        if (x < 2.0) return (((x - 5) * x + 8) * x - 4) * a;
+        return 0.0;
+    }
+}
