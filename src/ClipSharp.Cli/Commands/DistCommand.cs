@@ -97,10 +97,10 @@ public static class DistCommand
         saved.Add("c.bcast", bc); saved.Add("c.sum", sum.contiguous()); saved.Add("c.mean", mean);
         saved.Add("c.max", max); saved.Add("c.half", half); saved.Add("c.gather", gather);
 
-        // gather_with_grad: d/dx Σ_q (q+1)·sum(gathered block q) = Σ_q (q+1) on every rank's rows
+        // gather_with_grad: rank q's loss is (q+1)·Σ_j (j+1)·sum(gathered block j), so d/dx_r = (r+1)·Σ_q (q+1)
         var x = torch.full(2, 3, (double)r, dtype: ScalarType.Float32).requires_grad_(true);
         var gathered = GatherWithGrad.Apply(x, c);
-        var weights = (torch.arange(w, dtype: ScalarType.Float32) + 1).repeat_interleave(2).view(-1, 1);
+        var weights = (torch.arange(w, dtype: ScalarType.Float32) + 1).repeat_interleave(2).view(-1, 1) * (r + 1);
         (gathered * weights).sum().backward();
         saved.Add("gwg.value", gathered.detach()); saved.Add("gwg.grad", x.grad!);
 
