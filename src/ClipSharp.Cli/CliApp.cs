@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(ScenesCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(DistCommand.Create());
         return root;
     }
 
