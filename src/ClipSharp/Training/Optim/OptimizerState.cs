@@ -16,7 +16,7 @@ public static class OptimizerState
     static IEnumerable<(string Name, TorchSharp.Modules.AdamW.State State)> States(optim.Optimizer optimizer, nn.Module model)
     {
         var names = Names(model);
-        var sd = optimizer.state_dict();
+        var sd = (optimizer as TorchSharp.Modules.OptimizerHelper ?? throw new NotSupportedException("Only TorchSharp built-in optimizers carry readable state.")).state_dict();
         var ps = optimizer.ParamGroups.Cast<TorchSharp.Modules.ParamGroup>().SelectMany(g => g.Parameters).ToList();
         if (ps.Count != sd.State.Count) throw new InvalidOperationException($"optimizer has {ps.Count} parameters but {sd.State.Count} states");
         for (int i = 0; i < ps.Count; i++)
