@@ -16,6 +16,8 @@ public static class CliApp
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(DistCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(QuickstartCommand.Create());
         return root;
     }
 

@@ -21,7 +21,7 @@ public partial class ArchitectureTests
         ["Distributed"] = [],
         ["Inference"] = ["Text", "Checkpoints", "Modeling", "Data"],
         ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Inference"],
-        ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Inference", "Evaluation", "Distributed"],
+        ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Inference", "Evaluation", "Distributed", "Reporting"],
         ["Reporting"] = ["Core"],
     };
 

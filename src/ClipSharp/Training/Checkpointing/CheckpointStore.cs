@@ -25,6 +25,9 @@ public sealed class CheckpointStore(string runDirectory, int keepLast)
     public const string OptimizerFile = "optimizer.safetensors";
     public const string StateFile = "state.json";
 
+    /// <summary>Environment variable for fault injection in tests ("checkpoint-write": crash after the model file).</summary>
+    public const string FaultVariable = "CLIPSHARP_FAULT";
+
     public string Root { get; } = Path.Combine(runDirectory, "checkpoints");
 
     static string DirName(long step) => $"step-{step.ToString("D8", CultureInfo.InvariantCulture)}";
@@ -39,6 +42,8 @@ public sealed class CheckpointStore(string runDirectory, int keepLast)
         var tmp = Path.Combine(Root, $".tmp-{DirName(step)}-{Environment.ProcessId}");
         System.IO.Directory.CreateDirectory(tmp);
         SafeTensorsWriter.Save(Path.Combine(tmp, ModelFile), model, metadata);
+        // Test hook (kill-and-resume test): die between two files of a checkpoint, as a power cut would.
+        if (Environment.GetEnvironmentVariable(FaultVariable) == "checkpoint-write") Environment.FailFast("fault injected mid-checkpoint-write");
         SafeTensorsWriter.Save(Path.Combine(tmp, OptimizerFile), optimizer);
         WriteFileDurably(Path.Combine(tmp, StateFile), state.ToJson());
         if (System.IO.Directory.Exists(final)) TryDelete(final);

@@ -63,6 +63,15 @@ public static class ParameterGroups
         return optim.AdamW(groups, lr, beta1, beta2, eps, weightDecay);
     }
 
+    /// <summary>Parses recipe optim.decay_rule: openclip, legacy or kernels.</summary>
+    public static WeightDecayRule ParseRule(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "openclip" => WeightDecayRule.OpenClip,
+        "legacy" => WeightDecayRule.Legacy,
+        "kernels" or "kernels-only" => WeightDecayRule.KernelsOnly,
+        _ => throw new Core.ClipSharpException($"Unknown optim.decay_rule \"{name}\"; expected openclip, legacy or kernels."),
+    };
+
     /// <summary>OpenCLIP clamps the temperature after every step: logit_scale ∈ [0, ln 100].</summary>
     public static void ClampLogitScale(Parameter logitScale, double max = 4.605170185988092)
     {

@@ -1,3 +1,5 @@
+using ClipSharp.Distributed;
+using ClipSharp.Training.Distributed;
 using ClipSharp.Core;
 using ClipSharp.Data;
 using ClipSharp.Modeling;
@@ -36,9 +38,10 @@ public sealed class ClipsTask(TokenReductionOptions reduction, ClipsLoss loss) :
         };
     }
 
-    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch)
+    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist)
     {
-        var p = loss.Compute(f["image"], f["web"], f["partial"], model.logit_scale.exp(), f["caption_logits"], batch["targets"]);
+        var p = new DistributedClipsLoss(loss.ContrastiveWeight, loss.CaptionWeight)
+            .Compute(f["image"], f["web"], f["partial"], model.logit_scale.exp(), f["caption_logits"], batch["targets"], dist);
         return new LossParts(p.Total, new Dictionary<string, Tensor>
         {
             ["clip_web"] = p.ClipWeb, ["clip_partial"] = p.ClipPartial, ["contrastive"] = p.Contrastive, ["caption"] = p.Caption,

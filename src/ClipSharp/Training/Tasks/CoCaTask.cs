@@ -1,3 +1,4 @@
+using ClipSharp.Distributed;
 using ClipSharp.Core;
 using ClipSharp.Data;
 using ClipSharp.Modeling;
@@ -26,8 +27,9 @@ public sealed class CoCaTask(CaptionChoice caption, TokenReductionOptions reduct
         return new Dictionary<string, Tensor> { ["image"] = f.ImageFeatures, ["text"] = f.TextFeatures, ["caption_logits"] = f.Logits };
     }
 
-    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch)
+    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist)
     {
+        if (dist.WorldSize > 1) throw new ClipSharpException("Task coca does not run on several ranks yet; use one process, or task clips / clip.");
         var (con, cap, total) = loss.Compute(f["image"], f["text"], model.logit_scale.exp(), f["caption_logits"], batch[ContrastiveTask.ViewName(caption)]);
         return new LossParts(total, new Dictionary<string, Tensor> { ["contrastive"] = con, ["caption"] = cap });
     }

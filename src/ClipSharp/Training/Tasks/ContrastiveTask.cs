@@ -1,3 +1,5 @@
+using ClipSharp.Distributed;
+using ClipSharp.Training.Distributed;
 using ClipSharp.Core;
 using ClipSharp.Data;
 using ClipSharp.Modeling;
@@ -44,9 +46,10 @@ public sealed class ContrastiveTask(bool sigmoid, CaptionChoice caption, TokenRe
             ["text"] = model.EncodeText(batch[ViewName(caption)], normalize: true),
         };
 
-    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch)
+    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist)
     {
-        if (!sigmoid) return new LossParts(ClipLoss.Compute(f["image"], f["text"], model.logit_scale.exp()), new Dictionary<string, Tensor>());
+        if (!sigmoid) return new LossParts(DistributedClipLoss.Compute(f["image"], f["text"], model.logit_scale.exp(), dist), new Dictionary<string, Tensor>());
+        if (dist.WorldSize > 1) throw new ClipSharpException("Task siglip does not run on several ranks yet (its chunked sigmoid exchange is not implemented); use one process or task clip.");
         var bias = model.logit_bias ?? throw new ClipSharpException(
             $"Task siglip needs a model with a logit bias (init_logit_bias in the model config); '{model.Config.Name}' has none.");
         return new LossParts(SigLipLoss.Compute(f["image"], f["text"], model.logit_scale.exp(), bias), new Dictionary<string, Tensor>());

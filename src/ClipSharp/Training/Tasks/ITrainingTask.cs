@@ -3,6 +3,8 @@ using ClipSharp.Modeling;
 using ClipSharp.Text;
 using static TorchSharp.torch;
 
+using ClipSharp.Distributed;
+
 namespace ClipSharp.Training.Tasks;
 
 /// <summary>The loss of one step: the scalar to minimise and its named parts (for logging).</summary>
@@ -29,6 +31,10 @@ public interface ITrainingTask
     /// </summary>
     IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> batch);
 
-    /// <summary>The loss over the features of the whole step's batch (and its token rows, e.g. caption targets).</summary>
-    LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> features, IReadOnlyDictionary<string, Tensor> batch);
+    /// <summary>
+    /// The loss over the features of the whole step's batch (and its token rows, e.g. caption targets). With several
+    /// ranks (<paramref name="dist"/>), contrastive terms use OpenCLIP's local loss over features gathered with
+    /// gradient, so rank-averaged gradients equal the single-process gradients of the global batch.
+    /// </summary>
+    LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> features, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist);
 }

@@ -6,7 +6,7 @@ using ClipSharp.Training.Recipes;
 namespace ClipSharp.Training.Tasks;
 
 /// <summary>Builds the task a recipe names.</summary>
-public static class TaskFactory
+public static class TrainingTaskFactory
 {
     /// <summary>The reduction the recipe asks for, seeded with the run seed.</summary>
     public static TokenReductionOptions Reduction(TaskRecipe t, ulong seed)

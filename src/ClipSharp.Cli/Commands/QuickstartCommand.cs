@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using ClipSharp.Cli.Training;
+using ClipSharp.Training.Quickstart;
+using Spectre.Console;
+
+namespace ClipSharp.Cli.Commands;
+
+/// <summary>`clipsharp quickstart [--out DIR] [--no-baseline] [--set k=v]`: the README's first command.</summary>
+public static class QuickstartCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "Output folder (world, runs, results.json, report.html).", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Train only the CLIPS model, not the web-caption CLIP baseline." };
+        var set = new Option<string[]>("--set") { Description = "Override a field of both recipes, e.g. --set schedule.total_steps=100." };
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("quickstart", "Generate the built-in world, train a tiny CLIPS model and the web-caption CLIP baseline on CPU, evaluate both, print the table.");
+        foreach (var o in new Option[] { output, noBaseline, set, threads }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            CommonOptions.Apply("cpu", r.GetValue(threads));
+            var result = QuickstartRunner.Run(new QuickstartOptions
+            {
+                OutputDir = r.GetValue(output)!, Baseline = !r.GetValue(noBaseline), Overrides = r.GetValue(set) ?? [],
+                Observer = label => new ConsoleTrainingObserver(label),
+                Log = line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"),
+            });
+            var report = QuickstartReport.Write(result);
+            PrintTable(result);
+            AnsiConsole.MarkupLine($"results: [bold]{Markup.Escape(Path.Combine(result.OutputDir, "results.json"))}[/]  report: [bold]{Markup.Escape(report)}[/]");
+            AnsiConsole.MarkupLine($"total wall time {result.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s " +
+                                   $"(world {result.WorldSeconds.ToString("0", CultureInfo.InvariantCulture)} s)");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>The quickstart table: one row per model plus chance, metrics in percent.</summary>
+    public static void PrintTable(QuickstartResult r)
+    {
+        var t = new Table().Title("Quickstart (%): built-in world eval set (1k images x 5 captions) and fine-grained bags").AddColumn("model");
+        foreach (var c in QuickstartReport.Columns) t.AddColumn(new TableColumn(c.Header).RightAligned());
+        foreach (var row in QuickstartReport.Rows(r)) t.AddRow(row.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(t);
+    }
+}
