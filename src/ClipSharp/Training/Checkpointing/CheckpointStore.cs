@@ -25,7 +25,7 @@ public sealed class CheckpointStore(string runDirectory, int keepLast)
     public const string OptimizerFile = "optimizer.safetensors";
     public const string StateFile = "state.json";
 
-    /// <summary>Environment variable for fault injection in tests ("checkpoint-write": crash after the model file).</summary>
+    /// <summary>Environment variable for fault injection in tests ("checkpoint-write" or "checkpoint-write:STEP": crash after the model file).</summary>
     public const string FaultVariable = "CLIPSHARP_FAULT";
 
     public string Root { get; } = Path.Combine(runDirectory, "checkpoints");
@@ -43,7 +43,8 @@ public sealed class CheckpointStore(string runDirectory, int keepLast)
         System.IO.Directory.CreateDirectory(tmp);
         SafeTensorsWriter.Save(Path.Combine(tmp, ModelFile), model, metadata);
         // Test hook (kill-and-resume test): die between two files of a checkpoint, as a power cut would.
-        if (Environment.GetEnvironmentVariable(FaultVariable) == "checkpoint-write") Environment.FailFast("fault injected mid-checkpoint-write");
+        if (Environment.GetEnvironmentVariable(FaultVariable) is { } fault && (fault == "checkpoint-write" || fault == $"checkpoint-write:{step}"))
+            Environment.FailFast($"fault injected while writing the step-{step} checkpoint");
         SafeTensorsWriter.Save(Path.Combine(tmp, OptimizerFile), optimizer);
         WriteFileDurably(Path.Combine(tmp, StateFile), state.ToJson());
         if (System.IO.Directory.Exists(final)) TryDelete(final);
