@@ -86,7 +86,7 @@ public static class Trainer
 
         long total = r.Schedule.TotalSteps, stop = Math.Min(total, o.StopAtStep ?? total);
         long step = state.Step, nonFinite = state.NonFiniteSkipped, inARow = 0, samples = state.SamplesSeen;
-        long loggedSamples = samples;
+        long loggedSamples = samples, nativeRetries = 0;
         var clock = Stopwatch.StartNew();
         double secondsBefore = state.Seconds, lastLogSeconds = 0;
         var parameters = model.parameters().ToList();
@@ -111,7 +111,7 @@ public static class Trainer
                 foreach (var (k, t) in b.Texts) d[k] = t.to(device).clone();
                 micro.Add(d);
             }
-            var loss = ForwardBackward(task, model, micro, dist);
+            var loss = ForwardBackwardWithRetry(task, model, optimizer, micro, dist, step, log, ref nativeRetries);
             if (dist.WorldSize > 1) DataParallel.AllReduceGradients(parameters, dist);
             double gradNorm = nn.utils.clip_grad_norm_(parameters, r.Optim.GradClipNorm ?? double.PositiveInfinity);
             double lossValue = loss.Total.item<float>();
@@ -177,6 +177,27 @@ public static class Trainer
             if (bad.Total > 0) log?.OnMessage($"bad samples skipped: {bad.Summary()}");
         }
         return new TrainResult(run.Root, step, samples, secondsBefore + clock.Elapsed.TotalSeconds, nonFinite, loader.BadSamples, finals, completed);
+    }
+
+    // TorchSharp 0.107 passes operator-created Scalars (e.g. the alpha of `a + b`) to libtorch without keeping them
+    // alive; when a GC on another thread (the data workers allocate) finalizes one mid-call, libtorch reads freed
+    // memory and fails with "toFloat ... Expected false to be true" (dotnet/TorchSharp PRs 1434/1496). Forward and
+    // backward change nothing but gradients, so a failed attempt is discarded and recomputed from the same inputs:
+    // the result is bit-identical to a clean pass. Single-process only (a retry on one rank would desynchronise the
+    // collectives of the others).
+    private static LossParts ForwardBackwardWithRetry(ITrainingTask task, ContrastiveModel model, optim.Optimizer optimizer,
+        List<IReadOnlyDictionary<string, Tensor>> micro, ICollectives dist, long step, ITrainingObserver? log, ref long retries)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try { return ForwardBackward(task, model, micro, dist); }
+            catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 3 && dist.WorldSize == 1)
+            {
+                optimizer.zero_grad();
+                retries++;
+                log?.OnMessage($"step {step + 1}: libtorch error \"{e.Message.Split('\n')[0]}\"; recomputing the step (attempt {attempt + 1}, {retries} retries so far)");
+            }
+        }
     }
 
     // One step's forward and backward over its micro-batches; returns the (last) loss for logging.
