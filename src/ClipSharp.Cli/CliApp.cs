@@ -18,6 +18,11 @@ public static class CliApp
         root.Subcommands.Add(DistCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(EmbedCommand.Create());
+        root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
+        root.Subcommands.Add(CaptionCommand.Create());
         return root;
     }
 

@@ -27,7 +27,28 @@ public sealed record BagMetrics(BagScore Overall, IReadOnlyDictionary<BagAttribu
             d[prefix + "query_count"] = s.Queries;
         }
         Add("", Overall);
-        foreach (var (a, s) in PerAttribute) Add(JsonNamingPolicy.SnakeCaseLower.ConvertName(a.ToString()) + "/", s);
+        foreach (var (a, s) in PerAttribute) Add(AttributeName(a) + "/", s);
         return d;
     }
+
+    /// <summary>
+    /// Flat names for a training run's metrics log: "bag_accuracy" (text→image within the bag), "bag_image_to_text",
+    /// "bag_caption_self_retrieval" (CLIPS only), "bag_chance", and each of them per attribute as "bag_accuracy/colour".
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ToDictionary()
+    {
+        var d = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        void Add(string suffix, BagScore s)
+        {
+            d["bag_accuracy" + suffix] = s.TextToImage;
+            d["bag_image_to_text" + suffix] = s.ImageToText;
+            if (s.CaptionSelfRetrieval is { } c) d["bag_caption_self_retrieval" + suffix] = c;
+            d["bag_chance" + suffix] = s.Chance;
+        }
+        Add("", Overall);
+        foreach (var (a, s) in PerAttribute) Add("/" + AttributeName(a), s);
+        return d;
+    }
+
+    private static string AttributeName(BagAttribute a) => JsonNamingPolicy.SnakeCaseLower.ConvertName(a.ToString());
 }

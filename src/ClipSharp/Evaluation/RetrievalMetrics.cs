@@ -22,5 +22,17 @@ public sealed record RetrievalMetrics(
         return d;
     }
 
+    /// <summary>
+    /// Flat names for a training run's metrics log: the <see cref="ToBenchmarkMetrics"/> keys plus
+    /// "retrieval_mean_recall" (mean over both directions and every K, as OpenCLIP logs it).
+    /// </summary>
+    public IReadOnlyDictionary<string, double> ToDictionary()
+    {
+        var d = new SortedDictionary<string, double>(ToBenchmarkMetrics().ToDictionary(), StringComparer.Ordinal);
+        var all = TextToImage.Values.Concat(ImageToText.Values).ToList();
+        d["retrieval_mean_recall"] = all.Count == 0 ? 0 : all.Average();
+        return d;
+    }
+
     private static double Recall(int[] ranks, int k) => ranks.Length == 0 ? 0 : ranks.Count(r => r < k) / (double)ranks.Length;
 }

@@ -22,14 +22,18 @@ public static class BatchEncoder
         return EncodeChunks(paths.Count, batchSize, progress, (from, count) =>
         {
             var chw = new Tensor[count];
-            Parallel.For(0, count, i =>
+            try
             {
-                try { chw[i] = transform.Apply(paths[from + i]); }
-                catch (Exception e) when (e is not ClipSharpException)
+                Parallel.For(0, count, i =>
                 {
-                    throw new ClipSharpException($"{paths[from + i]}: cannot read the image ({e.Message}).", e);
-                }
-            });
+                    try { chw[i] = transform.Apply(paths[from + i]); }
+                    catch (Exception e) when (e is not ClipSharpException)
+                    {
+                        throw new ClipSharpException($"{paths[from + i]}: cannot read the image ({e.Message}).", e);
+                    }
+                });
+            }
+            catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault() is ClipSharpException first) { throw first; }
             var batch = torch.stack(chw).to(device);
             return model.EncodeImage(batch, normalize: true);
         });

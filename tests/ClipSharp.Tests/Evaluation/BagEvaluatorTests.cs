@@ -46,6 +46,11 @@ public class BagEvaluatorTests
         // all-equal embeddings tie everywhere: never a win
         Assert.Equal(0.0, BagEvaluator.Score(bags, ones(5, 3), ones(5, 3)).Overall.TextToImage);
         Assert.Contains("shape/text_to_image_acc", m.ToBenchmarkMetrics().Keys);
+        var flat = m.ToDictionary();
+        Assert.Equal(4 / 5.0, flat["bag_accuracy"], 12);
+        Assert.Equal(2 / 3.0, flat["bag_accuracy/shape"], 12);
+        Assert.Equal(2 / 5.0, flat["bag_chance"], 12);
+        Assert.False(flat.ContainsKey("bag_caption_self_retrieval"));
     }
 
     [Fact]

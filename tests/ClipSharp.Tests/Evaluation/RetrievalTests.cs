@@ -85,6 +85,10 @@ public class RetrievalTests
         Assert.Equal(refImg, got.ImageRanks);
         Assert.Equal(["image_retrieval_recall@1", "image_retrieval_recall@10", "image_retrieval_recall@5",
             "text_retrieval_recall@1", "text_retrieval_recall@10", "text_retrieval_recall@5"], got.ToBenchmarkMetrics().Keys);
+        var flat = got.ToDictionary();
+        Assert.Equal(refTxt.Count(r => r < 1) / (double)refTxt.Length, flat["image_retrieval_recall@1"], 12);
+        Assert.Equal(refImg.Count(r => r < 5) / (double)refImg.Length, flat["text_retrieval_recall@5"], 12);
+        Assert.Equal(got.ToBenchmarkMetrics().Values.Average(), flat["retrieval_mean_recall"], 12);
     }
 
     [Fact]

@@ -1,0 +1,26 @@
+using ClipSharp.Modeling.Generation;
+using static TorchSharp.torch;
+
+namespace ClipSharp.Inference;
+
+/// <summary>How a <see cref="ClipPipeline"/> loads and runs its model.</summary>
+public sealed record ClipPipelineOptions
+{
+    /// <summary>Where the model runs (null = CPU).</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Images per forward pass (texts use 4x this).</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>A vocabulary file or folder overriding the model directory's tokenizer files.</summary>
+    public string? VocabPath { get; init; }
+
+    /// <summary>
+    /// The factor on cosine similarities before the zero-shot softmax. 100 is OpenCLIP's convention (and the value a
+    /// trained model's exp(logit_scale) reaches); null uses the model's own exp(logit_scale).
+    /// </summary>
+    public double? ZeroShotScale { get; init; } = 100;
+
+    /// <summary>Caption decoding for <see cref="ClipPipeline.Caption(string, GenerationOptions?)"/> (greedy by default).</summary>
+    public GenerationOptions Generation { get; init; } = GenerationOptions.Greedy;
+}

@@ -1,0 +1,69 @@
+using ClipSharp.Core;
+
+namespace ClipSharp.Inference;
+
+/// <summary>What an index build did: files embedded (new or changed), rows dropped (file gone or changed), files left as they were, and unreadable files skipped.</summary>
+public sealed record IndexBuildReport(int Added, int Removed, int Unchanged, IReadOnlyList<string> Unreadable);
+
+/// <summary>
+/// Brings an <see cref="EmbeddingIndex"/> up to date with a folder of images: files already indexed with the same size
+/// and write time are kept, changed or deleted files lose their rows, new and changed files are embedded in batches
+/// and appended batch by batch (so a stopped build resumes). A batch that fails is retried file by file, and files
+/// that cannot be decoded are skipped and counted.
+/// </summary>
+public static class IndexBuilder
+{
+    /// <summary>Image file extensions picked up.</summary>
+    public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"];
+
+    /// <summary>Updates <paramref name="index"/> from every image under <paramref name="folder"/>; progress(done, total) after each batch.</summary>
+    public static IndexBuildReport Build(ClipPipeline pipeline, string folder, EmbeddingIndex index,
+        Action<int, int>? progress = null, CancellationToken cancel = default)
+    {
+        if (!Directory.Exists(folder)) throw new ClipSharpException($"{folder}: image folder not found.");
+        if (index.Dim != pipeline.EmbeddingDim)
+            throw new ClipSharpException($"{index.Directory}: the index holds {index.Dim}-d vectors but model {pipeline.Name} makes {pipeline.EmbeddingDim}-d ones.");
+        var root = Path.GetFullPath(folder);
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .Order(StringComparer.Ordinal)
+            .Select(f => { var i = new FileInfo(f); return new IndexEntry(i.FullName, i.Length, i.LastWriteTimeUtc.Ticks); })
+            .ToList();
+        var current = files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var have = index.Entries;
+        // rows under this folder whose file is gone or changed
+        var stale = have.Where(e => e.Path.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+                                    && (!current.TryGetValue(e.Path, out var now) || now != e)).Select(e => e.Path).ToList();
+        int removed = index.Remove(stale);
+        var indexed = index.Entries.ToHashSet();
+        var todo = files.Where(f => !indexed.Contains(f)).ToList();
+        int unchanged = files.Count - todo.Count, added = 0;
+        var unreadable = new List<string>();
+        int batch = pipeline.Options.BatchSize;
+        for (int from = 0; from < todo.Count; from += batch)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var chunk = todo.Skip(from).Take(batch).ToList();
+            List<IndexEntry> ok;
+            List<float[]> vectors;
+            try
+            {
+                vectors = pipeline.EncodeImages(chunk.Select(c => c.Path).ToList()).ToList();
+                ok = chunk;
+            }
+            catch (ClipSharpException)
+            {
+                (ok, vectors) = ([], []);
+                foreach (var c in chunk)
+                {
+                    try { vectors.Add(pipeline.EncodeImage(c.Path)); ok.Add(c); }
+                    catch (ClipSharpException) { unreadable.Add(c.Path); }
+                }
+            }
+            index.Add(ok, vectors);
+            added += ok.Count;
+            progress?.Invoke(Math.Min(from + batch, todo.Count), todo.Count);
+        }
+        return new IndexBuildReport(added, removed, unchanged, unreadable);
+    }
+}
