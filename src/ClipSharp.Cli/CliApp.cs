@@ -23,6 +23,7 @@ public static class CliApp
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(CaptionCommand.Create());
+        root.Subcommands.Add(DataCommand.Create());
         return root;
     }
 

@@ -23,6 +23,8 @@ public static class BadSampleReasons
     public const string InvalidUtf8 = "invalid_utf8";
     /// <summary>A sample's .json member (or a manifest line) that is not valid JSON.</summary>
     public const string InvalidJson = "invalid_json";
+    /// <summary>A manifest row that cannot be split into the header's columns (more CSV fields than the header).</summary>
+    public const string InvalidRow = "invalid_row";
     /// <summary>No web caption although a requested view needs it.</summary>
     public const string MissingWebCaption = "missing_web_caption";
     /// <summary>A web caption that is empty or only white space.</summary>

@@ -56,6 +56,25 @@ public sealed record DataSourceSpec
     /// <summary>A webdataset source.</summary>
     public static DataSourceSpec Wds(string path, double weight = 1) => new() { Type = "wds", Path = path, Weight = weight };
 
+    /// <summary>
+    /// The type a path suggests: .tar / brace patterns / folders holding .tar files: wds; .jsonl/.json: jsonl; .csv;
+    /// .tsv; .parquet; any other folder: folder.
+    /// </summary>
+    public static string InferType(string path)
+    {
+        var p = path.Trim();
+        if (Directory.Exists(p)) return Directory.EnumerateFiles(p, "*.tar").Any() ? "wds" : "folder";
+        var ext = System.IO.Path.GetExtension(p).ToLowerInvariant();
+        return ext switch
+        {
+            ".jsonl" or ".json" => "jsonl",
+            ".csv" => "csv",
+            ".tsv" => "tsv",
+            ".parquet" => "parquet",
+            _ => "wds",
+        };
+    }
+
     /// <summary>Throws a <see cref="ClipSharpException"/> naming the first unusable value.</summary>
     public void Validate()
     {

@@ -12,6 +12,9 @@ public static class DataSources
         return spec.NormalizedType switch
         {
             "wds" => new WebDatasetSource(spec),
+            "jsonl" or "csv" => new TextManifestSource(spec),
+            "parquet" => new ParquetManifestSource(spec),
+            "folder" => new ImageFolderSource(spec),
             var t => throw new ClipSharpException($"Data source \"{spec.Path}\": type \"{t}\" is not supported yet."),
         };
     }

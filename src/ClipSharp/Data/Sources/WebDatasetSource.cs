@@ -67,11 +67,11 @@ public sealed class WebDatasetSource : IDataSource
                     cutKey = kn.Key;
                     error = new BadSampleException(e.Reason, path, kn.Key, e.Message, e);
                 }
-                else error = new BadSampleException(e.Reason, path, $"(after {lastKey ?? key ?? "start"})", e.Message, e);
+                else error = new BadSampleException(e.Reason, path, $"(after {key ?? lastKey ?? "start"})", e.Message, e);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                error = new BadSampleException(BadSampleReasons.UnreadableFile, path, $"(after {lastKey ?? key ?? "start"})", $"reading the shard failed ({e.Message})", e);
+                error = new BadSampleException(BadSampleReasons.UnreadableFile, path, $"(after {key ?? lastKey ?? "start"})", $"reading the shard failed ({e.Message})", e);
             }
 
             if (error is not null)
