@@ -42,8 +42,8 @@ public static class ResultTable
                       $"libtorch {report.LibTorch}; matmul ceiling {report.CeilingGflops?.ToString("F1", ic) ?? "n/a"} GFLOP/s");
         if (report.ClipsPartialSaving is { } s)
             sb.AppendLine($"CLIPS partial caption 32 vs 80 tokens: step {s.StepSeconds32:F3} s vs {s.StepSeconds80:F3} s " +
-                          $"(time -{s.TimeSaving * 100:F1}%, {s.Speedup:F2}x; FLOPs -{s.FlopSaving * 100:F1}%" +
-                          (s.PeakRssSavingMiB is { } m ? $"; peak RSS -{m:F0} MiB)" : ")"));
+                          $"(time {-s.TimeSaving * 100:+0.0;-0.0}%, {s.Speedup:F2}x faster; FLOPs {-s.FlopSaving * 100:+0.0;-0.0}%" +
+                          (s.PeakRssSavingMiB is { } m ? $"; peak RSS {-m:+0;-0} MiB)" : ")"));
         return sb.ToString();
     }
 }

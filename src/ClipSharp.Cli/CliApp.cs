@@ -16,6 +16,7 @@ public static class CliApp
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(DistCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 
