@@ -22,3 +22,28 @@ public static class ProcessMemory
         return null;
     }
 }
+
+/// <summary>Minor page faults and user/system CPU seconds of this process so far (Linux /proc/self/stat).</summary>
+public readonly record struct ProcessCounters(long MinorFaults, double UserSeconds, double SystemSeconds)
+{
+    public static ProcessCounters Read()
+    {
+        var p = System.Diagnostics.Process.GetCurrentProcess();
+        long faults = 0;
+        if (File.Exists("/proc/self/stat"))
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            faults = long.Parse(fields[7]); // field 10 (minflt), counted from field 3 (state)
+        }
+        return new ProcessCounters(faults, p.UserProcessorTime.TotalSeconds, p.PrivilegedProcessorTime.TotalSeconds);
+    }
+
+    /// <summary>Per-repeat differences as detail strings.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> PerRepeat(ProcessCounters before, ProcessCounters after, int repeats)
+    {
+        yield return KeyValuePair.Create("minor_faults_per_step", ((after.MinorFaults - before.MinorFaults) / repeats).ToString());
+        yield return KeyValuePair.Create("user_cpu_s_per_step", ((after.UserSeconds - before.UserSeconds) / repeats).ToString("F3", System.Globalization.CultureInfo.InvariantCulture));
+        yield return KeyValuePair.Create("sys_cpu_s_per_step", ((after.SystemSeconds - before.SystemSeconds) / repeats).ToString("F3", System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

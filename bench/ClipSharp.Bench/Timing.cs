@@ -6,9 +6,13 @@ namespace ClipSharp.Bench;
 public static class Timing
 {
     /// <summary>Runs <paramref name="work"/> <paramref name="warmup"/> times untimed, then <paramref name="repeats"/> times timed; returns seconds per repeat.</summary>
-    public static double[] Measure(Action work, int warmup, int repeats)
+    public static double[] Measure(Action work, int warmup, int repeats) => Measure(work, warmup, repeats, out _);
+
+    /// <summary>As <see cref="Measure(Action, int, int)"/>, also returning the process counters over the timed repeats.</summary>
+    public static double[] Measure(Action work, int warmup, int repeats, out (ProcessCounters Before, ProcessCounters After) counters)
     {
         for (int i = 0; i < warmup; i++) work();
+        var before = ProcessCounters.Read();
         var times = new double[repeats];
         for (int i = 0; i < repeats; i++)
         {
@@ -16,6 +20,7 @@ public static class Timing
             work();
             times[i] = sw.Elapsed.TotalSeconds;
         }
+        counters = (before, ProcessCounters.Read());
         return times;
     }
 

@@ -23,20 +23,26 @@ public static class TrainBenchmarks
         var images = torch.randn(batch, 3, config.Vision.ImageSize, config.Vision.ImageSize);
         var ids = torch.randint(1, config.Text.VocabSize, [batch, config.Text.ContextLength], dtype: ScalarType.Int64);
         double lastLoss = double.NaN;
+        var phases = new List<PhaseLaps>();
         void Step()
         {
             using var scope = torch.NewDisposeScope();
+            var laps = new PhaseLaps();
             opt.zero_grad();
             var img = model.EncodeImage(images, normalize: true);
             var txt = model.EncodeText(ids, normalize: true);
             var loss = ClipLoss.Compute(img, txt, model.logit_scale.exp());
+            laps.Lap("forward");
             loss.backward();
+            laps.Lap("backward");
             opt.step();
             ParameterGroups.ClampLogitScale(model.logit_scale);
+            laps.Lap("optimizer");
             lastLoss = loss.item<float>();
+            phases.Add(laps);
         }
-        var times = Timing.Measure(Step, o.Warmup, o.Repeats);
-        return Result(name, description, batch, times, Flops.ClipTrainStep(config, batch), model, lastLoss);
+        var times = Timing.Measure(Step, o.Warmup, o.Repeats, out var counters);
+        return Result(name, description, batch, times, Flops.ClipTrainStep(config, batch), model, lastLoss, phases, o.Repeats, counters);
     }
 
     /// <summary>
@@ -58,9 +64,11 @@ public static class TrainBenchmarks
         var partial = torch.randint(1, config.Text.VocabSize, [batch, partialTokens], dtype: ScalarType.Int64);
         var targets = torch.randint(1, config.Text.VocabSize, [batch, q], dtype: ScalarType.Int64);
         double lastLoss = double.NaN;
+        var phases = new List<PhaseLaps>();
         void Step()
         {
             using var scope = torch.NewDisposeScope();
+            var laps = new PhaseLaps();
             opt.zero_grad();
             var vision = model.EncodeImageFull(images);
             var w = model.EncodeTextFull(web);
@@ -69,19 +77,24 @@ public static class TrainBenchmarks
             var parts = loss.Compute(
                 nn.functional.normalize(vision.Pooled, dim: -1), nn.functional.normalize(w.Pooled, dim: -1),
                 nn.functional.normalize(p.Pooled, dim: -1), model.logit_scale.exp(), logits, targets);
+            laps.Lap("forward");
             parts.Total.backward();
+            laps.Lap("backward");
             opt.step();
             ParameterGroups.ClampLogitScale(model.logit_scale);
+            laps.Lap("optimizer");
             lastLoss = parts.Total.item<float>();
+            phases.Add(laps);
         }
-        var times = Timing.Measure(Step, o.Warmup, o.Repeats);
-        var r = Result(name, description, batch, times, Flops.ClipsTrainStep(config, batch, ctx, partialTokens), model, lastLoss);
+        var times = Timing.Measure(Step, o.Warmup, o.Repeats, out var counters);
+        var r = Result(name, description, batch, times, Flops.ClipsTrainStep(config, batch, ctx, partialTokens), model, lastLoss, phases, o.Repeats, counters);
         r.Details["web_tokens"] = ctx.ToString();
         r.Details["partial_tokens"] = partialTokens.ToString();
         return r;
     }
 
-    private static BenchResult Result(string name, string description, int batch, double[] times, double flops, nn.Module model, double loss)
+    private static BenchResult Result(string name, string description, int batch, double[] times, double flops, nn.Module model, double loss,
+        List<PhaseLaps> phases, int repeats, (ProcessCounters Before, ProcessCounters After) counters)
     {
         double s = Timing.Median(times);
         long parameters = model.parameters().Sum(p => p.numel());
@@ -102,7 +115,9 @@ public static class TrainBenchmarks
                 ["parameters"] = parameters.ToString(),
                 ["last_loss"] = loss.ToString("G6"),
                 ["threads"] = torch.get_num_threads().ToString(),
-            },
+                ["malloc_tuned"] = ClipSharp.Modeling.Layers.NativeAllocator.EnsureTuned().ToString(),
+            }.Concat(PhaseLaps.Medians(phases.TakeLast(repeats).ToList()))
+              .Concat(ProcessCounters.PerRepeat(counters.Before, counters.After, repeats)).ToDictionary(),
         };
     }
 }
