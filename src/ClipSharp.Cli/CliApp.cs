@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(CaptionCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         return root;
     }
 

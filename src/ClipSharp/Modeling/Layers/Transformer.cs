@@ -11,6 +11,7 @@ public sealed class Transformer : nn.Module
 
     public Transformer(BlockSpec spec, int layers) : base(nameof(Transformer))
     {
+        NativeAllocator.EnsureTuned(); // every model has a Transformer: tune malloc before its tensors churn
         resblocks = new ModuleList<ResidualAttentionBlock>();
         for (int i = 0; i < layers; i++) resblocks.Add(new ResidualAttentionBlock(spec));
         RegisterComponents();

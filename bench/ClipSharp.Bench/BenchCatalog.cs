@@ -1,0 +1,59 @@
+using ClipSharp.Core;
+using ClipSharp.Modeling;
+
+namespace ClipSharp.Bench;
+
+/// <summary>One named benchmark: whether it belongs to the quick subset, whether it trains (runs in its own child
+/// process so its peak memory is its own), and how to run it.</summary>
+public sealed record BenchSpec(string Name, string Description, bool InQuick, bool IsTraining, Func<BenchOptions, BenchResult> Run);
+
+/// <summary>Every benchmark, in run order (the matmul ceiling first: the training figures are fractions of it).</summary>
+public static class BenchCatalog
+{
+    public static IReadOnlyList<BenchSpec> All { get; } =
+    [
+        new("matmul-ceiling", "fp32 matmul ceiling, large square matrices", true, false, MatmulCeiling.Run),
+        new("train-vitb32-b32", "train step ViT-B-32 @224, batch 32", false, true,
+            o => TrainBenchmarks.Clip("train-vitb32-b32", "train step ViT-B-32 @224, batch 32", Model("ViT-B-32"), 32, o)),
+        new("train-vitb32-b64", "train step ViT-B-32 @224, batch 64", false, true,
+            o => TrainBenchmarks.Clip("train-vitb32-b64", "train step ViT-B-32 @224, batch 64", Model("ViT-B-32"), 64, o)),
+        new("train-small-b128", "train step bench_small @64, batch 128", true, true,
+            o => TrainBenchmarks.Clip("train-small-b128", "train step bench_small @64, batch 128", SmallModel(o), 128, o)),
+        new("train-clips-tiny-p80", "CLIPS train step test-clips-tiny, batch 128, partial caption 80 tokens", true, true,
+            o => TrainBenchmarks.Clips("train-clips-tiny-p80", "CLIPS step test-clips-tiny b128, partial 80 tok", Model("test-clips-tiny"), 128, 80, o)),
+        new("train-clips-tiny-p32", "CLIPS train step test-clips-tiny, batch 128, partial caption 32 tokens", true, true,
+            o => TrainBenchmarks.Clips("train-clips-tiny-p32", "CLIPS step test-clips-tiny b128, partial 32 tok", Model("test-clips-tiny"), 128, 32, o)),
+        new("encode-image-vitb32-b32", "encode_image ViT-B-32 @224, batch 32", true, false,
+            o => InferenceBenchmarks.EncodeImage("encode-image-vitb32-b32", "encode_image ViT-B-32 @224, batch 32", Model("ViT-B-32"), 32, o)),
+        new("encode-text-vitb32-b128", "encode_text ViT-B-32, context 77, batch 128", true, false,
+            o => InferenceBenchmarks.EncodeText("encode-text-vitb32-b128", "encode_text ViT-B-32, ctx 77, batch 128", Model("ViT-B-32"), 128, o)),
+        new("images-1t", "decode + resize 224 bicubic + crop + normalize, 1 thread", true, false,
+            o => ImagePipelineBenchmark.Run("images-1t", "image pipeline, 1 thread", Jpegs(o), 1, o)),
+        new("images-2t", "decode + resize 224 bicubic + crop + normalize, 2 threads", true, false,
+            o => ImagePipelineBenchmark.Run("images-2t", "image pipeline, 2 threads", Jpegs(o), 2, o)),
+    ];
+
+    /// <summary>The specs selected by <paramref name="o"/> (Only, else the quick subset or all).</summary>
+    public static IReadOnlyList<BenchSpec> Select(BenchOptions o)
+    {
+        if (o.Only is { Count: > 0 } only)
+        {
+            var unknown = only.Where(n => All.All(s => s.Name != n)).ToList();
+            if (unknown.Count > 0)
+                throw new ClipSharpException($"Unknown benchmark '{unknown[0]}'; known: {string.Join(", ", All.Select(s => s.Name))}.");
+            return All.Where(s => only.Contains(s.Name)).ToList();
+        }
+        return o.Quick ? All.Where(s => s.InQuick).ToList() : All;
+    }
+
+    private static ModelConfig Model(string name) => ModelFactory.LoadConfig(name).Model;
+
+    private static ModelConfig SmallModel(BenchOptions o)
+    {
+        var path = Path.Combine(o.BenchDir(), "bench_small.json");
+        if (!File.Exists(path)) throw new ClipSharpException($"Benchmark config '{path}' does not exist (set --shared or CLIPSHARP_SHARED).");
+        return ModelConfigReader.ReadFile(path).Model;
+    }
+
+    private static string Jpegs(BenchOptions o) => Path.Combine(o.BenchDir(), "jpegs-500x375");
+}
