@@ -18,6 +18,7 @@ public static class CliApp
         root.Subcommands.Add(DistCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());
+        root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());

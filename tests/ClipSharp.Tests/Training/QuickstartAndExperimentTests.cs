@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using ClipSharp.Tests.Support;
+using ClipSharp.Training.Experiments;
+using ClipSharp.Training.Quickstart;
+
+namespace ClipSharp.Tests.Training;
+
+/// <summary>
+/// End to end on the tiny world (linked in as OUT/world, which both commands reuse): the quickstart trains CLIPS and
+/// the baseline and writes results.json with chance levels and report.html with plots and thumbnails; the
+/// inverse-effect experiment runs its grid. A few steps each: this checks the plumbing, not the numbers.
+/// </summary>
+[Collection("TrainerProcesses")]
+public class QuickstartAndExperimentTests
+{
+    private static string OutWithWorld(string prefix)
+    {
+        var dir = TestPaths.NewTempDir(prefix);
+        Directory.CreateSymbolicLink(Path.Combine(dir, "world"), TrainingWorld.World);
+        return dir;
+    }
+
+    [Fact]
+    public void QuickstartTrainsBothModelsAndWritesResultsAndReport()
+    {
+        var dir = OutWithWorld("quickstart");
+        var r = QuickstartRunner.Run(new QuickstartOptions
+        {
+            OutputDir = dir, Overrides = ["schedule.total_steps=3", "schedule.warmup_steps=1", "batch_size=16", "evals.0.batch_size=16"],
+        });
+        Assert.Equal(["CLIPS", "CLIP (web captions)"], r.Models.Select(m => m.Label));
+        foreach (var m in r.Models)
+        {
+            Assert.InRange(m.Metric(QuickstartRunner.RetrievalEval, "image_retrieval_recall@10"), 0, 1);
+            Assert.InRange(m.Metric(QuickstartRunner.BagEval, "text_to_image_acc"), 0, 1);
+        }
+        Assert.True(double.IsFinite(r.Models[0].Metric(QuickstartRunner.BagEval, "caption_self_retrieval_acc")), "CLIPS has a captioner");
+        Assert.Equal(10.0 / 20, r.Chance["image_retrieval_recall@10"], 9);  // 20 eval images
+        var results = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "results.json")))!;
+        Assert.Equal(2, results["models"]!.AsArray().Count);
+
+        var report = QuickstartReport.Write(r);
+        var html = File.ReadAllText(report);
+        Assert.Contains("<table>", html);
+        Assert.Contains("data:image/jpeg;base64,", html);               // retrieval thumbnails / generated-caption images
+        Assert.Contains("plots/loss.png", html);
+        Assert.True(new FileInfo(Path.Combine(dir, "plots", "loss.png")).Length > 1000, "a real PNG chart");
+        Assert.Contains("synthetic recaption", html);
+    }
+
+    [Fact]
+    public void InverseEffectRunsTheGridAndReportsGainsOverTheFullCaption()
+    {
+        var dir = OutWithWorld("inverse");
+        var rows = InverseEffectExperiment.Run(new InverseEffectOptions
+        {
+            OutputDir = dir, Steps = 2, Seeds = [0], Budgets = [16], Strategies = ["subcaption", "block"],
+            Overrides = ["batch_size=16"],
+        });
+        Assert.Equal([("none", (int?)null), ("subcaption", 16), ("block", 16)], rows.Select(r => (r.Strategy, r.Budget)));
+        Assert.Equal(0, rows[0].GainOverFull);
+        Assert.All(rows, r => Assert.Equal(r.MeanRecall - rows[0].MeanRecall, r.GainOverFull, 9));
+        Assert.True(File.Exists(Path.Combine(dir, "results.json")));
+    }
+}
