@@ -34,6 +34,7 @@ public class RecipeAndScheduleTests
         Assert.Equal("/x/y", r.Data.Sources[0].Path);
         Assert.Equal(8, r.Task.Reduction.Budget);
         Assert.Equal("renamed", r.Name);
+        Assert.Null(RecipeReader.Parse(TrainingWorld.RecipeText(), "t", ["task.reduction.budget=null"]).Task.Reduction.Budget);
         Assert.Throws<ClipSharpException>(() => RecipeReader.Parse(TrainingWorld.RecipeText(), "t", ["optim.nope=1"]));
         Assert.Throws<ClipSharpException>(() => RecipeReader.Parse(TrainingWorld.RecipeText(), "t", ["optim.lr"]));
     }

@@ -63,7 +63,7 @@ public static class InverseEffectExperiment
                 var recipe = RecipeReader.Read("quickstart-baseline",
                 [
                     $"name=inverse-{name}", $"model={Model}", "task.caption=" + (strategy == "none" ? "synthetic" : "partial"),
-                    $"task.reduction.strategy={strategy}", budget is { } k ? $"task.reduction.budget={k}" : "task.reduction.budget=null",
+                    $"task.reduction.strategy={strategy}", $"task.reduction.budget={budget?.ToString() ?? "null"}",
                     $"data.sources.0.path={Path.Combine(world, "train")}", $"tokenizer.vocab={Path.Combine(world, "vocab.txt")}",
                     $"schedule.total_steps={o.Steps}", $"schedule.warmup_steps={Math.Min(50, o.Steps / 10)}", $"seed={seed}",
                     $"checkpoint.every_steps={o.Steps}", "checkpoint.keep_last=1",

@@ -97,8 +97,8 @@ public static class RecipeReader
         if (eq <= 0) throw new ClipSharpException($"Override '{assignment}' must look like path.to.key=value.");
         var path = assignment[..eq].Trim().Split('.');
         var raw = assignment[(eq + 1)..];
-        JsonNode value;
-        try { value = JsonNode.Parse(raw) ?? JsonValue.Create(raw)!; }
+        JsonNode? value; // "null" clears an optional field
+        try { value = raw.Trim() == "null" ? null : JsonNode.Parse(raw) ?? JsonValue.Create(raw)!; }
         catch (JsonException) { value = JsonValue.Create(raw)!; }
 
         JsonNode node = root;
