@@ -6,12 +6,38 @@ public sealed record ChartSeries(string Label, IReadOnlyList<double> X, IReadOnl
 /// <summary>Line charts written as PNG with ScottPlot (real plots, readable without JavaScript).</summary>
 public static class LineChart
 {
+    // ScottPlot draws text through Skia's font manager, which finds nothing on a bare Linux box (no fontconfig
+    // match): lines render but titles and tick labels vanish. Register a TrueType family explicitly, once:
+    // $CLIPSHARP_FONT (regular) or DejaVu Sans (Debian's fonts-dejavu-core), else any .ttf under /usr/share/fonts.
+    private static readonly Lazy<bool> FontsReady = new(RegisterFont);
+
+    private static bool RegisterFont()
+    {
+        string? regular = Environment.GetEnvironmentVariable("CLIPSHARP_FONT") is { Length: > 0 } env && File.Exists(env) ? env : null;
+        string dejavu = "/usr/share/fonts/truetype/dejavu";
+        regular ??= File.Exists(Path.Combine(dejavu, "DejaVuSans.ttf")) ? Path.Combine(dejavu, "DejaVuSans.ttf") : null;
+        regular ??= Directory.Exists("/usr/share/fonts")
+            ? Directory.EnumerateFiles("/usr/share/fonts", "*.ttf", SearchOption.AllDirectories).Order(StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        if (regular is null) return false;
+        var bold = Path.Combine(Path.GetDirectoryName(regular)!, Path.GetFileNameWithoutExtension(regular) + "-Bold.ttf");
+        const string family = "ClipSharp Sans";
+        ScottPlot.Fonts.AddFontFile(family, regular, false, false);
+        ScottPlot.Fonts.AddFontFile(family, File.Exists(bold) ? bold : regular, true, false);
+        ScottPlot.Fonts.Default = ScottPlot.Fonts.Sans = family;
+        return true;
+    }
+
+    /// <summary>Whether a font was found for titles and labels (charts still render without one, text-less).</summary>
+    public static bool HasFont => FontsReady.Value;
+
     /// <summary>Writes a PNG of <paramref name="series"/>; returns false (and writes nothing) when there is no point to draw.</summary>
     public static bool Save(string path, string title, string xLabel, string yLabel, IReadOnlyList<ChartSeries> series,
         int width = 640, int height = 360, bool logY = false)
     {
         var drawable = series.Where(s => s.X.Count > 0 && s.X.Count == s.Y.Count).ToList();
         if (drawable.Count == 0) return false;
+        _ = FontsReady.Value;
         var plot = new ScottPlot.Plot();
         foreach (var s in drawable)
         {
