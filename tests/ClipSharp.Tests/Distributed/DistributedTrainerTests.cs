@@ -151,4 +151,24 @@ public class DistributedTrainerTests(ITestOutputHelper output)
         Assert.NotEqual(0, res.Code);
         Assert.True(took < TimeSpan.FromSeconds(30), $"the job took {took.TotalSeconds:F1} s to end after the kill");
     }
+
+    /// <summary>The bench command runs the real trainer on 2 ranks and reports step and all-reduce times as one JSON line.</summary>
+    [MpiFact]
+    public void DistBenchReportsStepAndGradientSyncTimes()
+    {
+        var dir = TestPaths.NewTempDir("dist-bench");
+        var res = MpiRun.Start(2, null, "dist-bench", "--recipe", Recipe(dir, "bench", 100, 8, Shard(0), 0, 1000), "--steps", "4", "--warmup", "1",
+            "--out", Path.Combine(dir, "run"), "--dist", "mpi").Wait(Limit);
+        Assert.True(res.Code == 0, res.ToString());
+        var line = res.Out.Split('\n').Select(l => l[Math.Max(0, l.IndexOf('{'))..]).Single(l => l.StartsWith("{\"bench\"", StringComparison.Ordinal));
+        output.WriteLine(line);
+        var j = JsonDocument.Parse(line).RootElement;
+        Assert.Equal(2, j.GetProperty("ranks").GetInt32());
+        Assert.Equal(16, j.GetProperty("global_batch").GetInt32());
+        Assert.Equal(3, j.GetProperty("measured_steps").GetInt32());
+        Assert.True(j.GetProperty("step_ms").GetDouble() > j.GetProperty("grad_sync_ms").GetDouble());
+        Assert.True(j.GetProperty("grad_sync_ms").GetDouble() > 0);
+        Assert.True(j.GetProperty("grad_bytes").GetInt64() > 10_000);
+        Assert.True(j.GetProperty("allreduce_only_ms").GetDouble() > 0);
+    }
 }
