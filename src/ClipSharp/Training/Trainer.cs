@@ -7,6 +7,7 @@ using ClipSharp.Distributed;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using ClipSharp.Training.Checkpointing;
+using ClipSharp.Training.Distributed;
 using ClipSharp.Training.Evals;
 using ClipSharp.Training.Metrics;
 using ClipSharp.Training.Optim;
@@ -71,7 +72,12 @@ public static class Trainer
             state = Restore(resumeFrom, model, optimizer);
             log?.OnMessage($"resumed from {resumeFrom.Directory} (step {state.Step}, epoch {state.Data?.Epoch}, sample {state.Data?.SamplesInEpoch})");
         }
-        if (dist.WorldSize > 1) DataParallel.BroadcastParameters(model, dist);
+        if (dist.WorldSize > 1)
+        {
+            RankAgreement.CheckSameStart(state.Step, dist);
+            state = state with { Data = RankAgreement.RankPosition(state, dist, log is null ? null : log.OnMessage) };
+            DataParallel.BroadcastParameters(model, dist);
+        }
 
         using var loader = new DataLoader(new LoaderOptions
         {
@@ -87,6 +93,7 @@ public static class Trainer
         long total = r.Schedule.TotalSteps, stop = Math.Min(total, o.StopAtStep ?? total);
         long step = state.Step, nonFinite = state.NonFiniteSkipped, inARow = 0, samples = state.SamplesSeen;
         long loggedSamples = samples, nativeRetries = 0;
+        var gradSync = TimeSpan.Zero; // time in the gradient all-reduce since the last log line (rank-local)
         var clock = Stopwatch.StartNew();
         double secondsBefore = state.Seconds, lastLogSeconds = 0;
         var parameters = model.parameters().ToList();
@@ -112,7 +119,7 @@ public static class Trainer
                 micro.Add(d);
             }
             var loss = ForwardBackwardWithRetry(task, model, optimizer, micro, dist, step, log, ref nativeRetries);
-            if (dist.WorldSize > 1) DataParallel.AllReduceGradients(parameters, dist);
+            if (dist.WorldSize > 1) gradSync += DataParallel.AllReduceGradients(parameters, dist).Elapsed;
             double gradNorm = nn.utils.clip_grad_norm_(parameters, r.Optim.GradClipNorm ?? double.PositiveInfinity);
             double lossValue = loss.Total.item<float>();
             bool finite = double.IsFinite(lossValue) && double.IsFinite(gradNorm);
@@ -146,7 +153,10 @@ public static class Trainer
                 var report = new StepReport(step, total, lr, lossValue, parts, gradNorm, model.logit_scale.item<float>(), rate,
                     TimeSpan.FromSeconds(secondsBefore + seconds), TimeSpan.FromSeconds((total - step) * r.BatchSize * dist.WorldSize / Math.Max(rate, 1e-9)),
                     samples, !finite);
-                metrics?.Write(step, "train", StepValues(report));
+                var values = StepValues(report);
+                if (dist.WorldSize > 1) values["grad_sync_s"] = gradSync.TotalSeconds;
+                gradSync = TimeSpan.Zero;
+                metrics?.Write(step, "train", values);
                 log?.OnStep(report);
             }
             foreach (var e in evals.Due(step, final: false).Where(_ => !last && dist.IsMain)) RunEval(evals, e, model, step, metrics, log);
@@ -154,7 +164,7 @@ public static class Trainer
             {
                 var st = new TrainerState
                 {
-                    Step = step, Data = position, SamplesSeen = samples, NonFiniteSkipped = nonFinite,
+                    Step = step, Data = position, RankData = dist.WorldSize > 1 ? RankAgreement.GatherPositions(position, dist) : null, SamplesSeen = samples, NonFiniteSkipped = nonFinite,
                     TorchRng = Convert.ToBase64String(torch.random.get_rng_state().bytes.ToArray()), Seconds = secondsBefore + clock.Elapsed.TotalSeconds,
                 };
                 if (dist.IsMain) Checkpoint(store, model, optimizer, st, log);

@@ -12,6 +12,8 @@ public sealed record TrainerState
     /// <summary>Number of optimizer steps done (the next step's 0-based index).</summary>
     public long Step { get; init; }
     public LoaderPosition? Data { get; init; }
+    /// <summary>Every rank's data position (rank order) in a multi-rank run; null for one process.</summary>
+    public IReadOnlyList<LoaderPosition>? RankData { get; init; }
     public long SamplesSeen { get; init; }
     public long NonFiniteSkipped { get; init; }
     public string? TorchRng { get; init; }
