@@ -28,7 +28,7 @@ public class QuickstartAndExperimentTests
         {
             OutputDir = dir, Overrides = ["schedule.total_steps=3", "schedule.warmup_steps=1", "batch_size=16", "evals.0.batch_size=16"],
         });
-        Assert.Equal(["CLIPS", "CLIP (web captions)"], r.Models.Select(m => m.Label));
+        Assert.Equal(["CLIPS", "CLIP-web"], r.Models.Select(m => m.Label));
         foreach (var m in r.Models)
         {
             Assert.InRange(m.Metric(QuickstartRunner.RetrievalEval, "image_retrieval_recall@10"), 0, 1);

@@ -65,7 +65,7 @@ public static class QuickstartRunner
             $"evals.0.path={Path.Combine(world, manifest.EvalFile)}", $"evals.1.path={Path.Combine(world, manifest.BagsFile)}",
         ];
         var runs = new List<(string Label, string Recipe, string Dir)> { ("CLIPS", "quickstart", "clips") };
-        if (o.Baseline) runs.Add(("CLIP (web captions)", "quickstart-baseline", "baseline"));
+        if (o.Baseline) runs.Add(("CLIP-web", "quickstart-baseline", "baseline"));
         var models = new List<QuickstartModel>();
         foreach (var (label, recipeName, dir) in runs)
         {
