@@ -1,9 +1,7 @@
-using ClipSharp.Checkpoints;
 using ClipSharp.Data;
 using ClipSharp.Data.Images;
 using ClipSharp.Evaluation;
-using ClipSharp.Modeling;
-using ClipSharp.Text;
+using ClipSharp.Inference;
 using ClipSharp.Training.Recipes;
 using ClipSharp.Training.Runs;
 
@@ -42,13 +40,9 @@ public static class QuickstartReport
             foreach (var m in r.Models)
             {
                 var recipe = RecipeReader.Read(Path.Combine(m.RunDirectory, "recipe.json"));
-                var file = ModelFactory.LoadConfig(m.RunDirectory);
-                var model = ModelFactory.Create(file.Model);
-                using (var sd = CheckpointReader.Read(Path.Combine(m.RunDirectory, "model.safetensors")))
-                    StateDictLoader.Load(model, sd, strict: true, source: m.RunDirectory);
-                model.eval();
-                var tok = TokenizerFactory.Create(new TokenizerSpec(file.Model.Text.HfTokenizerName, m.RunDirectory, file.Model.Text.ContextLength));
-                models.Add(new ReportModel(m.Label, m.RunDirectory, model, tok, new EvalTransform(RunDirectory.Preprocess(file))));
+                var bundle = ModelLoader.FromDirectory(m.RunDirectory);
+                bundle.Model.eval();
+                models.Add(new ReportModel(m.Label, m.RunDirectory, bundle.Model, bundle.Tokenizer, new EvalTransform(bundle.Preprocess)));
                 source ??= recipe.Data.Sources.FirstOrDefault();
                 var eval = recipe.Evals.FirstOrDefault(e => e.Name == QuickstartRunner.RetrievalEval);
                 if (retrieval is null && eval is not null)

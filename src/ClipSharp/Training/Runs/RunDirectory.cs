@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ClipSharp.Checkpoints;
 using ClipSharp.Core;
 using ClipSharp.Data.Images;
+using ClipSharp.Inference;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using ClipSharp.Training.Checkpointing;
@@ -84,11 +85,6 @@ public sealed record RunDirectory(string Root)
         return (root["model_cfg"] ?? root).DeepClone();
     }
 
-    /// <summary>The image transform of a model: its config file's preprocess_cfg, else the family default.</summary>
-    public static PreprocessConfig Preprocess(ModelConfigFile model)
-    {
-        if (model.PreprocessCfg is { } p) return PreprocessConfig.FromJson(p.GetRawText(), model.Path);
-        int size = model.Model.Vision.ImageSize;
-        return TokenizerFactory.IsWordPiece(model.Model.Text.HfTokenizerName) ? PreprocessConfig.Clips(size) : PreprocessConfig.OpenAi(size);
-    }
+    /// <summary>The image transform of a model: the same rule the inference loader applies (<see cref="ModelLoader.PreprocessFor"/>).</summary>
+    public static PreprocessConfig Preprocess(ModelConfigFile model) => ModelLoader.PreprocessFor(model);
 }
