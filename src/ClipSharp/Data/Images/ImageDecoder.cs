@@ -13,7 +13,8 @@ namespace ClipSharp.Data.Images;
 /// Conversions: EXIF orientation (option); CMYK through libvips' colour management to sRGB (Pillow uses a naive
 /// formula instead); 16-bit by keeping the high byte (what Pillow does for 16-bit RGB PNGs); other formats through
 /// <c>colourspace</c> to sRGB / grey. Pixels are decoded sequentially with <c>fail_on = error</c>, so truncated
-/// files fail instead of coming back half grey.
+/// files fail instead of coming back half grey. Plain JPEGs take a faster route with the same pixels
+/// (<see cref="ImageDecoderOptions.FastJpeg"/>, <see cref="FastJpegDecoder"/>).
 /// </remarks>
 public sealed class ImageDecoder
 {
@@ -37,6 +38,7 @@ public sealed class ImageDecoder
         var info = new FileInfo(path);
         if (!info.Exists) throw new ClipSharpException($"{path}: image file not found.");
         if (info.Length == 0) throw new ClipSharpException($"{path}: the file is empty (0 bytes), not an image.");
+        if (Options.FastJpeg && info.Length <= int.MaxValue && TryFast(ReadIfJpeg(path), path, targetSize) is { } fast) return fast;
         return DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
     }
@@ -45,6 +47,7 @@ public sealed class ImageDecoder
     public DecodedImage Decode(byte[] bytes, string name, (int Height, int Width)? targetSize = null)
     {
         if (bytes.Length == 0) throw new ClipSharpException($"{name}: the image data is empty (0 bytes).");
+        if (Options.FastJpeg && TryFast(bytes, name, targetSize) is { } fast) return fast;
         return DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
     }
@@ -83,13 +86,44 @@ public sealed class ImageDecoder
         finally { img?.Dispose(); }
     }
 
-    // JPEG only: libjpeg's DCT scaling by 2, 4 or 8. Never applied when no target size is known.
-    private int ShrinkFactor(Image img, (int Height, int Width)? target)
+    // The Skia fast path (FastJpegDecoder); null: decode with libvips instead.
+    private DecodedImage? TryFast(byte[]? data, string source, (int Height, int Width)? target)
     {
-        if (!Options.ShrinkOnLoad || target is not { } t) return 1;
-        if (!img.Contains("vips-loader") || !((string)img.Get("vips-loader")).StartsWith("jpegload", StringComparison.Ordinal)) return 1;
+        if (data is null || !JpegHeader.TryRead(data, out var h)) return null;
+        int shrink = ShrinkFactor(h.Width, h.Height, isJpeg: true, target);
+        var img = FastJpegDecoder.TryDecode(data, h, shrink, Options);
+        return img is null ? null : new DecodedImage(img, source, isPalette: false, shrink);
+    }
+
+    // The whole file when it starts with the JPEG signature, else null (without reading the rest). Null on a read
+    // error too: libvips then reports it in its words.
+    private static byte[]? ReadIfJpeg(string path)
+    {
+        try { return ReadJpegFile(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    private static byte[]? ReadJpegFile(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        Span<byte> head = stackalloc byte[3];
+        if (f.ReadAtLeast(head, 3, throwOnEndOfStream: false) < 3 || !JpegHeader.HasJpegSignature(head)) return null;
+        var data = new byte[f.Length];
+        head.CopyTo(data);
+        f.ReadExactly(data.AsSpan(3));
+        return data;
+    }
+
+    private int ShrinkFactor(Image img, (int Height, int Width)? target) =>
+        ShrinkFactor(img.Width, img.Height,
+            img.Contains("vips-loader") && ((string)img.Get("vips-loader")).StartsWith("jpegload", StringComparison.Ordinal), target);
+
+    // JPEG only: libjpeg's DCT scaling by 2, 4 or 8. Never applied when no target size is known.
+    private int ShrinkFactor(int width, int height, bool isJpeg, (int Height, int Width)? target)
+    {
+        if (!Options.ShrinkOnLoad || target is not { } t || !isJpeg) return 1;
         double needed = Options.ShrinkMargin * Math.Max(t.Height, t.Width);
-        int shortSide = Math.Min(img.Width, img.Height), factor = 1;
+        int shortSide = Math.Min(width, height), factor = 1;
         while (factor < 8 && shortSide / (factor * 2.0) >= needed) factor *= 2;
         return factor;
     }

@@ -1,0 +1,81 @@
+using System.Buffers;
+using NetVips;
+using SkiaSharp;
+
+namespace ClipSharp.Data.Images;
+
+/// <summary>
+/// The fast path of <see cref="ImageDecoder"/> for plain JPEGs: Skia's codec (libjpeg-turbo, islow DCT, fancy
+/// upsampling, the same decoder libvips uses) without libvips' pipeline set-up, about 6x faster on 64-pixel images.
+/// It only takes files whose decode is the same as libvips' bit for bit (tested): baseline, extended or progressive
+/// Huffman frames with 8-bit samples and 1 (grey) or 3 (YCbCr) components, no Adobe segment, no EXIF rotation to
+/// apply, within the pixel limit, whose marker structure is complete up to a final EOI (<see cref="JpegHeader.EndsCleanly"/>).
+/// Everything else, and every decode that does not end in
+/// <see cref="SKCodecResult.Success"/> (truncated or corrupt data), returns null so the caller decodes with libvips,
+/// which produces today's result or error message unchanged.
+/// </summary>
+internal static class FastJpegDecoder
+{
+    /// <summary>
+    /// Decodes <paramref name="data"/> at 1/<paramref name="shrink"/> scale (1, 2, 4 or 8, libjpeg's DCT scaling) into
+    /// a uchar vips image with 1 or 3 bands; null when the file is not one this path is sure about.
+    /// </summary>
+    public static Image? TryDecode(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o)
+    {
+        if (!IsPlain(h) || (long)h.Width * h.Height > o.MaxPixels || !h.EndsCleanly(data)) return null;
+        using var skData = SKData.CreateCopy(data);
+        using var codec = SKCodec.Create(skData);
+        if (codec is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg) return null;
+        if (codec.Info.Width != h.Width || codec.Info.Height != h.Height) return null;
+        if (o.AutoOrient && codec.EncodedOrigin != SKEncodedOrigin.TopLeft) return null; // libvips rotates; leave it to libvips
+        int w = h.Width, ht = h.Height, keepW = w, keepH = ht;
+        if (shrink > 1)
+        {
+            // libjpeg scale 1/shrink decodes ceil(size / shrink) pixels; libvips' jpegload keeps floor(size / shrink)
+            // of them (the top-left ones). Skia must decode the same libjpeg size or the decode is not the same one.
+            var s = codec.GetScaledDimensions(1f / shrink);
+            w = (h.Width + shrink - 1) / shrink; ht = (h.Height + shrink - 1) / shrink;
+            keepW = h.Width / shrink; keepH = h.Height / shrink;
+            if (s.Width != w || s.Height != ht || keepW < 1 || keepH < 1) return null;
+        }
+        return Decode(codec, w, ht, keepW, keepH, h.Components == 1 ? 1 : 3);
+    }
+
+    /// <summary>The header facts this path accepts.</summary>
+    public static bool IsPlain(in JpegHeader h) =>
+        h.FrameMarker is 0xC0 or 0xC1 or 0xC2 && h.Precision == 8 && h.Components is 1 or 3 && !h.Adobe
+        && h.Width > 0 && h.Height > 0;
+
+    // Decodes w x h (Gray8, or RGBA with the X byte dropped) and keeps the top-left keepW x keepH pixels.
+    private static unsafe Image? Decode(SKCodec codec, int w, int h, int keepW, int keepH, int bands)
+    {
+        int pixelBytes = bands == 1 ? 1 : 4;
+        var buffer = ArrayPool<byte>.Shared.Rent(checked(w * h * pixelBytes));
+        try
+        {
+            // No colour space on the destination: Skia converts nothing (libvips does not apply an ICC profile either).
+            var info = new SKImageInfo(w, h, bands == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque);
+            fixed (byte* p = buffer)
+                if (codec.GetPixels(info, (IntPtr)p) != SKCodecResult.Success) return null;
+            var pixels = new byte[keepW * keepH * bands];
+            for (int y = 0; y < keepH; y++)
+            {
+                var src = buffer.AsSpan(y * w * pixelBytes, keepW * pixelBytes);
+                var dst = pixels.AsSpan(y * keepW * bands, keepW * bands);
+                if (bands == 1) src.CopyTo(dst); else DropAlpha(src, dst);
+            }
+            return Image.NewFromMemory(pixels, keepW, keepH, bands, Enums.BandFormat.Uchar);
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    // RGBX -> RGB.
+    private static void DropAlpha(ReadOnlySpan<byte> rgba, Span<byte> rgb)
+    {
+        int n = rgb.Length / 3;
+        for (int i = 0, s = 0, d = 0; i < n; i++, s += 4, d += 3)
+        {
+            rgb[d] = rgba[s]; rgb[d + 1] = rgba[s + 1]; rgb[d + 2] = rgba[s + 2];
+        }
+    }
+}
