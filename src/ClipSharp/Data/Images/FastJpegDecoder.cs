@@ -46,7 +46,9 @@ internal static class FastJpegDecoder
         h.FrameMarker is 0xC0 or 0xC1 or 0xC2 && h.Precision == 8 && h.Components is 1 or 3 && !h.Adobe
         && h.Width > 0 && h.Height > 0;
 
-    // Decodes w x h (Gray8, or RGBA with the X byte dropped) and keeps the top-left keepW x keepH pixels.
+    // Decodes w x h (Gray8, or RGBA with the X byte dropped), keeps the top-left keepW x keepH pixels, packed in place
+    // (every write lands at or before the byte it replaces), and hands libvips a copy: a pooled buffer and libvips'
+    // own memory keep large decoded images off the managed heap.
     private static unsafe Image? Decode(SKCodec codec, int w, int h, int keepW, int keepH, int bands)
     {
         int pixelBytes = bands == 1 ? 1 : 4;
@@ -56,26 +58,24 @@ internal static class FastJpegDecoder
             // No colour space on the destination: Skia converts nothing (libvips does not apply an ICC profile either).
             var info = new SKImageInfo(w, h, bands == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque);
             fixed (byte* p = buffer)
-                if (codec.GetPixels(info, (IntPtr)p) != SKCodecResult.Success) return null;
-            var pixels = new byte[keepW * keepH * bands];
-            for (int y = 0; y < keepH; y++)
             {
-                var src = buffer.AsSpan(y * w * pixelBytes, keepW * pixelBytes);
-                var dst = pixels.AsSpan(y * keepW * bands, keepW * bands);
-                if (bands == 1) src.CopyTo(dst); else DropAlpha(src, dst);
+                if (codec.GetPixels(info, (IntPtr)p) != SKCodecResult.Success) return null;
+                for (int y = 0; y < keepH; y++) Pack(p + (long)y * w * pixelBytes, p + (long)y * keepW * bands, keepW, bands);
+                return Image.NewFromMemoryCopy((IntPtr)p, (ulong)keepW * (ulong)keepH * (ulong)bands, keepW, keepH, bands, Enums.BandFormat.Uchar);
             }
-            return Image.NewFromMemory(pixels, keepW, keepH, bands, Enums.BandFormat.Uchar);
         }
         finally { ArrayPool<byte>.Shared.Return(buffer); }
     }
 
-    // RGBX -> RGB.
-    private static void DropAlpha(ReadOnlySpan<byte> rgba, Span<byte> rgb)
+    // One row: grey bytes as they are, RGBX -> RGB; dst <= src, front to back.
+    private static unsafe void Pack(byte* src, byte* dst, int width, int bands)
     {
-        int n = rgb.Length / 3;
-        for (int i = 0, s = 0, d = 0; i < n; i++, s += 4, d += 3)
+        if (src == dst && bands == 1) return;
+        if (bands == 1) { Buffer.MemoryCopy(src, dst, width, width); return; }
+        for (int x = 0; x < width; x++, src += 4, dst += 3)
         {
-            rgb[d] = rgba[s]; rgb[d + 1] = rgba[s + 1]; rgb[d + 2] = rgba[s + 2];
+            byte r = src[0], g = src[1], b = src[2];
+            dst[0] = r; dst[1] = g; dst[2] = b;
         }
     }
 }
