@@ -8,14 +8,15 @@ using ClipSharp.Text;
 
 namespace ClipSharp.Cli.Commands;
 
-/// <summary>`clipsharp data inspect|bench`: look into a data source; measure the loader's throughput.</summary>
+/// <summary>`clipsharp data inspect|bench|convert`: look into a data source; measure the loader's throughput; write webdataset shards.</summary>
 public static class DataCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("data", "Inspect data sources and benchmark the data loader.");
+        var cmd = new Command("data", "Inspect data sources, benchmark the data loader, convert manifests and folders to webdataset shards.");
         cmd.Subcommands.Add(Inspect());
         cmd.Subcommands.Add(Bench());
+        cmd.Subcommands.Add(DataConvertCommand.Create());
         return cmd;
     }
 

@@ -9,4 +9,7 @@ namespace ClipSharp.Data;
 /// <param name="ImageExt">Its extension, lower case without the dot ("jpg", "png", ...).</param>
 /// <param name="WebCaption">The web alt-text caption, or null when the sample has none.</param>
 /// <param name="SyntheticCaption">The synthetic caption, or null (plain CLIP data).</param>
-public sealed record Sample(string Key, string Origin, byte[] ImageBytes, string ImageExt, string? WebCaption, string? SyntheticCaption);
+/// <param name="OtherFields">Text manifests (JSONL, CSV): the row's other columns (not the image, key or caption
+/// columns) as strings, kept by <c>clipsharp data convert</c>; null for other sources.</param>
+public sealed record Sample(string Key, string Origin, byte[] ImageBytes, string ImageExt, string? WebCaption, string? SyntheticCaption,
+    IReadOnlyDictionary<string, string>? OtherFields = null);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClipSharp.Data.Sources;
 
 namespace ClipSharp.Scenes;
 

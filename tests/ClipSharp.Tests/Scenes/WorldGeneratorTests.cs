@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Text.Json;
 using ClipSharp.Scenes;
+using ClipSharp.Data.Sources;
 
 namespace ClipSharp.Tests.Scenes;
 

@@ -22,8 +22,12 @@ public sealed class ManifestRows
         ImageRoot = Path.GetFullPath(spec.ImageRoot ?? Path.GetDirectoryName(Path.GetFullPath(spec.Path)) ?? ".");
     }
 
-    /// <summary>The record of data row <paramref name="row"/> (0-based) of <paramref name="origin"/>.</summary>
-    public SourceRecord Record(string origin, long row, Func<string, string?> field, byte[]? embeddedImage = null)
+    /// <summary>
+    /// The record of data row <paramref name="row"/> (0-based) of <paramref name="origin"/>; <paramref name="columns"/>
+    /// (optional) names every column of the row, so the others reach <see cref="Sample.OtherFields"/>.
+    /// </summary>
+    public SourceRecord Record(string origin, long row, Func<string, string?> field, byte[]? embeddedImage = null,
+        IEnumerable<string>? columns = null)
     {
         var image = field(_spec.ImageField);
         var key = (_spec.KeyField is { } kf ? field(kf) : null) is { Length: > 0 } k ? k
@@ -31,7 +35,19 @@ public sealed class ManifestRows
             : RowKey(row);
         var web = field(_spec.WebField);
         var synthetic = field(_spec.SyntheticField);
-        return new SourceRecord(key, origin, () => Load(origin, row, key, image, embeddedImage, web, synthetic));
+        var others = columns is null ? null : OtherFields(columns, field);
+        return new SourceRecord(key, origin, () => Load(origin, row, key, image, embeddedImage, web, synthetic) with { OtherFields = others });
+    }
+
+    private Dictionary<string, string>? OtherFields(IEnumerable<string> columns, Func<string, string?> field)
+    {
+        Dictionary<string, string>? result = null;
+        foreach (var c in columns)
+        {
+            if (c == _spec.ImageField || c == _spec.KeyField || c == _spec.WebField || c == _spec.SyntheticField) continue;
+            if (field(c) is { } v) (result ??= new(StringComparer.Ordinal))[c] = v;
+        }
+        return result;
     }
 
     /// <summary>"row N" (0-based data row), the key of rows that have none.</summary>

@@ -112,7 +112,8 @@ public sealed class TextManifestSource : IDataSource
                 var values = CsvLine.Split(CaptionFields.DecodeUtf8(bytes, origin, rowKey, rowKey), _delimiter);
                 if (values.Count > _columns!.Count)
                     throw new BadSampleException(BadSampleReasons.InvalidRow, origin, rowKey, $"{rowKey} has {values.Count} fields, the header {_columns.Count}");
-                return _rows.Record(origin, row, name => _columns.TryGetValue(name, out var c) && c < values.Count ? values[c] : null);
+                return _rows.Record(origin, row, name => _columns.TryGetValue(name, out var c) && c < values.Count ? values[c] : null,
+                    columns: _columns.Keys);
             }
             using var doc = CaptionFields.ParseJson(bytes, origin, rowKey, rowKey);
             var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -123,7 +124,7 @@ public sealed class TextManifestSource : IDataSource
                     JsonValueKind.Number => p.Value.GetRawText(),
                     _ => null,
                 };
-            return _rows.Record(origin, row, name => fields.GetValueOrDefault(name));
+            return _rows.Record(origin, row, name => fields.GetValueOrDefault(name), columns: fields.Keys);
         }
         catch (BadSampleException e) { return new SourceRecord(e); }
     }

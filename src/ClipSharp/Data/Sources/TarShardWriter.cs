@@ -1,9 +1,9 @@
 using System.Formats.Tar;
 
-namespace ClipSharp.Scenes;
+namespace ClipSharp.Data.Sources;
 
 /// <summary>
-/// Writes one webdataset shard: a ustar tar whose entries are <c>&lt;key&gt;.&lt;ext&gt;</c>, grouped by key in order.
+/// Writes one webdataset shard (used by the world generator and `clipsharp data convert`): a ustar tar whose entries are <c>&lt;key&gt;.&lt;ext&gt;</c>, grouped by key in order.
 /// Entries carry a fixed mtime, mode 0644 and uid/gid 0, so the bytes depend only on the content. The shard is written
 /// to a temporary name and renamed by <see cref="Complete"/>, so a reader never sees half a shard.
 /// </summary>
