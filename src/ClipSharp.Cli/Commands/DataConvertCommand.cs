@@ -47,7 +47,7 @@ public static class DataConvertCommand
                 ["source"] = path, ["type"] = spec.NormalizedType, ["out"] = r.GetValue(outDir), ["shards"] = result.ShardPaths.Count,
                 ["samples"] = result.Written, ["bad_samples"] = result.Skipped.ToJsonNode(),
             };
-            Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             return 0;
         });
         return cmd;

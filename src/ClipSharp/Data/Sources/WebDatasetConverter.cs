@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ClipSharp.Core;
 
@@ -16,6 +18,9 @@ namespace ClipSharp.Data.Sources;
 /// </summary>
 public static class WebDatasetConverter
 {
+    // Captions are written as UTF-8 text, not \uXXXX escapes.
+    private static readonly JsonSerializerOptions JsonOut = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The JSON field holding the sample's key in the source.</summary>
     public const string SourceKeyField = "source_key";
 
@@ -80,6 +85,6 @@ public static class WebDatasetConverter
         var ext = s.ImageExt is { Length: > 0 } e && !e.Contains('.') ? e : "bin";
         tar.Add($"{key}.{ext}", s.ImageBytes);
         tar.Add($"{key}.txt", Encoding.UTF8.GetBytes(s.WebCaption!));
-        tar.Add($"{key}.json", Encoding.UTF8.GetBytes(json.ToJsonString()));
+        tar.Add($"{key}.json", Encoding.UTF8.GetBytes(json.ToJsonString(JsonOut)));
     }
 }
