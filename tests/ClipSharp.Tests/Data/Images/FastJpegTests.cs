@@ -14,7 +14,9 @@ public class FastJpegTests(ITestOutputHelper output)
 {
     private readonly string _dir = TestPaths.NewTempDir("clipsharp-fastjpeg");
     private static readonly ImageDecoder Vips = new(new ImageDecoderOptions(FastJpeg: false));
-    private static readonly ImageDecoder Fast = new();
+    // Every size through the fast path here (by default it stops at 224 x 224, where libvips gets faster).
+    private static readonly ImageDecoderOptions AnySize = new(FastJpegMaxPixels: long.MaxValue);
+    private static readonly ImageDecoder Fast = new(AnySize);
 
     public static TheoryData<int, int, int, bool, bool, bool> Encodings()
     {
@@ -64,7 +66,7 @@ public class FastJpegTests(ITestOutputHelper output)
         {
             using var src = TestImages.Rgb(w, h);
             var bytes = src.JpegsaveBuffer(q: 85);
-            var o = new ImageDecoderOptions(ShrinkOnLoad: true, ShrinkMargin: 1.0);
+            var o = AnySize with { ShrinkOnLoad = true, ShrinkMargin = 1.0 };
             int side = Math.Min(w, h) / factor; // margin 1: the largest target side that still allows this factor, not twice it
             using var a = new ImageDecoder(o with { FastJpeg = false }).Decode(bytes, "s.jpg", (side, side));
             using var b = new ImageDecoder(o).Decode(bytes, "s.jpg", (side, side));
@@ -82,9 +84,15 @@ public class FastJpegTests(ITestOutputHelper output)
         using var tagged = src.Mutate(m => m.Set(GValue.GIntType, "orientation", 6));
         var rotated = tagged.JpegsaveBuffer();
         Assert.True(JpegHeader.TryRead(rotated, out var h));
-        Assert.Null(FastJpegDecoder.TryDecode(rotated, h, 1, ImageDecoderOptions.Default));
+        Assert.Null(FastJpegDecoder.TryDecode(rotated, h, 1, AnySize));
+        using (var big = TestImages.Rgb(300, 200))
+        {
+            var bigBytes = big.JpegsaveBuffer();
+            Assert.True(JpegHeader.TryRead(bigBytes, out var bh));
+            Assert.Null(FastJpegDecoder.TryDecode(bigBytes, bh, 1, ImageDecoderOptions.Default)); // over FastJpegMaxPixels
+        }
         using (var d = Fast.Decode(rotated, "rot.jpg")) Assert.Equal((20, 60), (d.Width, d.Height));
-        var keepOrientation = new ImageDecoderOptions(AutoOrient: false);
+        var keepOrientation = AnySize with { AutoOrient = false };
         using (var direct = FastJpegDecoder.TryDecode(rotated, h, 1, keepOrientation)) Assert.NotNull(direct);
         using (var a = new ImageDecoder(keepOrientation with { FastJpeg = false }).Decode(rotated, "r.jpg"))
         using (var b = new ImageDecoder(keepOrientation).Decode(rotated, "r.jpg"))
@@ -109,7 +117,7 @@ public class FastJpegTests(ITestOutputHelper output)
     {
         using var src = TestImages.Rgb(100, 100);
         var bytes = src.JpegsaveBuffer();
-        var e = Assert.Throws<ClipSharpException>(() => new ImageDecoder(new ImageDecoderOptions(MaxPixels: 9999)).Decode(bytes, "big.jpg"));
+        var e = Assert.Throws<ClipSharpException>(() => new ImageDecoder(AnySize with { MaxPixels = 9999 }).Decode(bytes, "big.jpg"));
         Assert.Contains("decompression bomb", e.Message);
         Assert.Contains("100x100", e.Message);
     }
@@ -170,7 +178,7 @@ public class FastJpegTests(ITestOutputHelper output)
     private static void AssertFastAndSame(byte[] bytes, string what)
     {
         Assert.True(JpegHeader.TryRead(bytes, out var h), what);
-        using (var direct = FastJpegDecoder.TryDecode(bytes, h, 1, ImageDecoderOptions.Default))
+        using (var direct = FastJpegDecoder.TryDecode(bytes, h, 1, AnySize))
             Assert.True(direct is not null, $"{what}: the fast path refused it");
         using var a = Vips.Decode(bytes, what);
         using var b = Fast.Decode(bytes, what);
