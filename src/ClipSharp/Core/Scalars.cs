@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using System.Collections.Concurrent;
 using TorchSharp;
 
@@ -42,4 +43,14 @@ public static class Scalars
     /// <summary>An integer Scalar holding <paramref name="value"/>, created once per distinct value and never freed.</summary>
     public static Scalar Of(long value) =>
         Integers.GetOrAdd(value, static v => v.ToScalar());
+
+    /// <summary>
+    /// int64 [0, 1, ..., n - 1] on <paramref name="device"/>: <c>torch.arange(n)</c> without the start and step
+    /// Scalars TorchSharp would create (and leave to the finalizer) inside it.
+    /// </summary>
+    public static torch.Tensor Arange(long n, torch.Device? device = null)
+    {
+        using var stop = n.ToScalar();
+        return torch.arange(Of(0L), stop, Of(1L), torch.ScalarType.Int64, device);
+    }
 }
