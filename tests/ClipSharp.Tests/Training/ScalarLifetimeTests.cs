@@ -7,10 +7,11 @@ namespace ClipSharp.Tests.Training;
 
 /// <summary>
 /// Guards the rule of <see cref="Scalars"/> in the hot paths (model forwards, losses, optimizer): their compiled IL
-/// must not convert a number to a TorchSharp Scalar (an implicit conversion or ToScalar outside a local the method
-/// disposes is not detectable from IL, so ToScalar is allowed and op_Implicit is not), nor call a TorchSharp method
-/// that makes a temporary Scalar itself (found by scanning TorchSharp's IL: <c>a + b</c>, <c>add(Tensor)</c>,
-/// <c>arange(n)</c>, <c>k * x</c>, ...). Virtual calls inside TorchSharp are followed to the declared method only.
+/// must not convert a number to a TorchSharp Scalar implicitly (Scalar.op_Implicit), nor call a TorchSharp method that
+/// makes a temporary Scalar itself (found by scanning TorchSharp's IL, transitively: <c>a + b</c>, <c>add(Tensor)</c>,
+/// <c>arange(n)</c>, <c>k * x</c>, ...). Explicit <c>ToScalar()</c> is allowed: IL cannot tell whether its result sits
+/// in a <c>using</c> local, so that part of the rule is left to review. Virtual calls inside TorchSharp are followed
+/// to the declared method only.
 /// </summary>
 public sealed class ScalarLifetimeTests
 {
