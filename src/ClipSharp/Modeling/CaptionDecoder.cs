@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using ClipSharp.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -71,6 +72,6 @@ public sealed class CaptionDecoder : nn.Module
         var allowed = torch.ones(n, n, dtype: ScalarType.Bool, device: device);
         allowed[..(int)li, (int)li..] = torch.tensor(false, device: device);
         allowed[(int)li.., (int)li..] = torch.ones(q, q, dtype: ScalarType.Bool, device: device).tril();
-        return torch.zeros(n, n, dtype: dtype, device: device).masked_fill(allowed.logical_not(), double.NegativeInfinity);
+        return torch.zeros(n, n, dtype: dtype, device: device).masked_fill(allowed.logical_not(), Scalars.NegativeInfinity);
     }
 }

@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -43,7 +44,7 @@ public abstract class ContrastiveModel : nn.Module
     public (Tensor PerImage, Tensor PerText) Logits(Tensor imageFeatures, Tensor textFeatures)
     {
         var perImage = logit_scale.exp() * imageFeatures.matmul(textFeatures.t());
-        if (logit_bias is not null) perImage = perImage + logit_bias;
+        if (logit_bias is not null) perImage = perImage.add(logit_bias, Scalars.One);
         return (perImage, perImage.t());
     }
 

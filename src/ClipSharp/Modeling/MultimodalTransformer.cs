@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using ClipSharp.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -28,7 +29,7 @@ public sealed class MultimodalTransformer : nn.Module
             cross_attn.Add(new ResidualAttentionBlock(spec, crossAttention: true));
         }
         ln_final = nn.LayerNorm(cfg.Width, 1e-5);
-        text_projection = new Parameter(torch.randn(cfg.Width, cfg.VocabSize) * Math.Pow(cfg.Width, -0.5));
+        text_projection = new Parameter(torch.randn(cfg.Width, cfg.VocabSize).mul(Scalars.Of(Math.Pow(cfg.Width, -0.5))));
         RegisterComponents();
     }
 

@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,19 +18,19 @@ internal static class TextMasks
         bool causal = !cfg.NoCausalMask;
         bool keyMask = cfg.EmbedCls || (cfg.UsePadMask && cfg.NoCausalMask);
         if (!keyMask) return (null, causal);
-        var valid = ids.ne(cfg.PadId);                                   // (B, L)
+        var valid = ids.ne(Scalars.Of(cfg.PadId));                                   // (B, L)
         if (cfg.EmbedCls)
         {
             var clsValid = torch.ones(ids.shape[0], 1, dtype: ScalarType.Bool, device: ids.device);
             valid = cfg.CorrectClsMask ? torch.cat([valid, clsValid], 1) : torch.cat([clsValid, valid], 1);
         }
-        var add = torch.zeros(valid.shape, dtype: dtype, device: ids.device).masked_fill(valid.logical_not(), double.NegativeInfinity);
+        var add = torch.zeros(valid.shape, dtype: dtype, device: ids.device).masked_fill(valid.logical_not(), Scalars.NegativeInfinity);
         var mask = add.view(ids.shape[0], 1, 1, seq);                   // (B, 1, 1, L) broadcast over heads and queries
-        if (causal) mask = mask + Causal(seq, dtype, ids.device);
+        if (causal) mask = mask.add(Causal(seq, dtype, ids.device), Scalars.One);
         return (mask, false);
     }
 
     /// <summary>(L, L) additive causal mask: -inf above the diagonal.</summary>
     public static Tensor Causal(long n, ScalarType dtype, Device device) =>
-        torch.full(n, n, double.NegativeInfinity, dtype: dtype, device: device).triu(1);
+        torch.full(n, n, Scalars.NegativeInfinity, dtype: dtype, device: device).triu(1);
 }

@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using ClipSharp.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -27,12 +28,12 @@ public sealed class TextTransformer : nn.Module
         int w = cfg.Width, numPos = cfg.ContextLength + (cfg.EmbedCls ? 1 : 0);
         token_embedding = nn.Embedding(cfg.VocabSize, w);
         nn.init.normal_(token_embedding.weight!, 0, 0.02);
-        positional_embedding = new Parameter(torch.randn(numPos, w) * 0.01);
-        if (cfg.EmbedCls) cls_emb = new Parameter(torch.randn(w) * 0.01);
+        positional_embedding = new Parameter(torch.randn(numPos, w).mul(Scalars.Of(0.01)));
+        if (cfg.EmbedCls) cls_emb = new Parameter(torch.randn(w).mul(Scalars.Of(0.01)));
         var act = quickGelu ? ActivationKind.QuickGelu : cfg.GeluTanh ? ActivationKind.GeluTanh : ActivationKind.Gelu;
         transformer = new Transformer(new BlockSpec(w, cfg.Heads, cfg.MlpRatio, act, cfg.LayerNormEps, cfg.LsInitValue), cfg.Layers);
         ln_final = nn.LayerNorm(w, cfg.LayerNormEps);
-        if (cfg.HasProjection) text_projection = new Parameter(torch.randn(w, embedDim) * Math.Pow(w, -0.5));
+        if (cfg.HasProjection) text_projection = new Parameter(torch.randn(w, embedDim).mul(Scalars.Of(Math.Pow(w, -0.5))));
         InitBlocks(transformer, w, cfg.Layers);
         RegisterComponents();
     }
@@ -61,7 +62,7 @@ public sealed class TextTransformer : nn.Module
             x = torch.cat([x, cls_emb.to(x.dtype).expand(x.shape[0], 1, -1)], 1);
             seq += 1;
         }
-        x = x + positional_embedding[..(int)seq].to(x.dtype);
+        x = x.add(positional_embedding[..(int)seq].to(x.dtype), Scalars.One);
         var (mask, causal) = TextMasks.Build(_cfg, ids, seq, x.dtype);
         x = transformer.forward(x, mask, causal, observe is null ? null : (i, t) => observe($"transformer.resblocks.{i}", t));
         var states = x;
@@ -89,9 +90,9 @@ public sealed class TextTransformer : nn.Module
         TextPool.First => x[.., 0],
         TextPool.Last => x[.., -1],                                    // CLIPS: [CLS] always at the last slot
         TextPool.Argmax => Gather(x, ids.argmax(-1)),                  // CLIP: the EOT token has the highest id
-        TextPool.Eos => Gather(x, ids.eq(_cfg.EosId ?? 2).to(ScalarType.Int32).argmax(-1)),
+        TextPool.Eos => Gather(x, ids.eq(Scalars.Of(_cfg.EosId ?? 2)).to(ScalarType.Int32).argmax(-1)),
         _ => x,
     };
 
-    private static Tensor Gather(Tensor x, Tensor index) => x[torch.arange(x.shape[0], device: x.device), index];
+    private static Tensor Gather(Tensor x, Tensor index) => x[Scalars.Arange(x.shape[0], x.device), index];
 }

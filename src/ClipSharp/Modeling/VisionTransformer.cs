@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using ClipSharp.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -29,8 +30,8 @@ public sealed class VisionTransformer : nn.Module
         int w = cfg.Width, g = cfg.GridSize;
         double scale = Math.Pow(w, -0.5);
         conv1 = nn.Conv2d(3, w, cfg.PatchSize, stride: cfg.PatchSize, bias: false);
-        class_embedding = new Parameter(torch.randn(w) * scale);
-        positional_embedding = new Parameter(torch.randn(g * g + 1, w) * scale);
+        class_embedding = new Parameter(torch.randn(w).mul(Scalars.Of(scale)));
+        positional_embedding = new Parameter(torch.randn(g * g + 1, w).mul(Scalars.Of(scale)));
         if (!cfg.NoLnPre) ln_pre = nn.LayerNorm(w, cfg.LayerNormEps);
         var act = quickGelu ? ActivationKind.QuickGelu : cfg.GeluTanh ? ActivationKind.GeluTanh : ActivationKind.Gelu;
         transformer = new Transformer(new BlockSpec(w, cfg.Heads, cfg.MlpRatio, act, cfg.LayerNormEps, cfg.LsInitValue), cfg.Layers);
@@ -41,7 +42,7 @@ public sealed class VisionTransformer : nn.Module
             poolDim = embedDim;
         }
         ln_post = nn.LayerNorm(poolDim, cfg.LayerNormEps);
-        proj = new Parameter(torch.randn(poolDim, embedDim) * scale);
+        proj = new Parameter(torch.randn(poolDim, embedDim).mul(Scalars.Of(scale)));
         RegisterComponents();
     }
 
@@ -52,7 +53,7 @@ public sealed class VisionTransformer : nn.Module
         observe?.Invoke("conv1", x);
         x = x.flatten(2).transpose(1, 2);                               // (B, g², W), row-major patches
         var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
-        x = torch.cat([cls, x], 1) + positional_embedding.to(x.dtype);  // (B, g²+1, W)
+        x = torch.cat([cls, x], 1).add(positional_embedding.to(x.dtype), Scalars.One);  // (B, g²+1, W)
         if (ln_pre is not null) { x = ln_pre.forward(x); observe?.Invoke("ln_pre", x); }
         x = transformer.forward(x, observe: observe is null ? null : (i, t) => observe($"transformer.resblocks.{i}", t));
         var patches = x[.., 1..];                                       // (B, g², W) pre-ln_post

@@ -155,6 +155,7 @@ public static class Trainer
                     samples, !finite);
                 var values = StepValues(report);
                 if (dist.WorldSize > 1) values["grad_sync_s"] = gradSync.TotalSeconds;
+                if (nativeRetries > 0) values["native_retries"] = nativeRetries;
                 gradSync = TimeSpan.Zero;
                 metrics?.Write(step, "train", values);
                 log?.OnStep(report);
@@ -181,7 +182,7 @@ public static class Trainer
             var bad = loader.BadSamples;
             metrics?.Write(step, "summary", new Dictionary<string, double>(bad.Counts.Select(kv => KeyValuePair.Create($"bad_samples/{kv.Key}", (double)kv.Value)))
             {
-                ["samples_seen"] = samples, ["non_finite_skipped"] = nonFinite, ["seconds"] = secondsBefore + clock.Elapsed.TotalSeconds,
+                ["samples_seen"] = samples, ["non_finite_skipped"] = nonFinite, ["native_retries"] = nativeRetries, ["seconds"] = secondsBefore + clock.Elapsed.TotalSeconds,
             });
             RunResults.Write(run.ResultsPath, r, finals, bad, step, samples, secondsBefore + clock.Elapsed.TotalSeconds);
             if (bad.Total > 0) log?.OnMessage($"bad samples skipped: {bad.Summary()}");
@@ -189,12 +190,14 @@ public static class Trainer
         return new TrainResult(run.Root, step, samples, secondsBefore + clock.Elapsed.TotalSeconds, nonFinite, loader.BadSamples, finals, completed);
     }
 
-    // TorchSharp 0.107 passes operator-created Scalars (e.g. the alpha of `a + b`) to libtorch without keeping them
-    // alive; when a GC on another thread (the data workers allocate) finalizes one mid-call, libtorch reads freed
-    // memory and fails with "toFloat ... Expected false to be true" (dotnet/TorchSharp PRs 1434/1496). Forward and
-    // backward change nothing but gradients, so a failed attempt is discarded and recomputed from the same inputs:
-    // the result is bit-identical to a clean pass. Single-process only (a retry on one rank would desynchronise the
-    // collectives of the others).
+    // Last-resort safety net. TorchSharp 0.107 passes temporary Scalars (e.g. the alpha of `a + b`) to libtorch without
+    // keeping them alive; when a GC on another thread (the data workers allocate) finalizes one mid-call, libtorch reads
+    // freed memory and fails with "toFloat ... Expected false to be true" (dotnet/TorchSharp PRs 1434/1496). The model
+    // forwards, Objectives and the AdamW step no longer make such temporaries (Core.Scalars; ScalarLifetimeTests guards
+    // them); the losses in Training/Distributed (used single-process too) still do. Forward and backward change nothing
+    // but gradients, so a failed attempt is discarded and recomputed from the same inputs: the result is bit-identical
+    // to a clean pass. Counted in the metrics as native_retries. Single-process only (a retry on one rank would
+    // desynchronise the collectives of the others).
     private static LossParts ForwardBackwardWithRetry(ITrainingTask task, ContrastiveModel model, optim.Optimizer optimizer,
         List<IReadOnlyDictionary<string, Tensor>> micro, ICollectives dist, long step, ITrainingObserver? log, ref long retries)
     {

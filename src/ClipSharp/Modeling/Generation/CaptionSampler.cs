@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -62,11 +63,12 @@ public static class CaptionSampler
     private static Tensor Sample(Tensor x, GenerationOptions o)
     {
         long b = x.shape[0], q = x.shape[1], v = x.shape[2];
-        x = x / o.Temperature;
+        using var temperature = o.Temperature.ToScalar();
+        x = x.div(temperature);
         if (o.TopK > 0 && o.TopK < v)
         {
             var kth = x.topk(o.TopK, dim: -1).values[.., .., ^1..];               // (B, Q, 1) k-th largest
-            x = x.masked_fill(x.lt(kth), double.NegativeInfinity);
+            x = x.masked_fill(x.lt(kth), Scalars.NegativeInfinity);
         }
         var probs = x.softmax(-1);
         if (o.TopP < 1)
@@ -74,9 +76,10 @@ public static class CaptionSampler
             var (sorted, order) = probs.sort(-1, descending: true);
             // drop a token when the mass strictly before it already reaches p; the top token always stays
             var before = sorted.cumsum(-1) - sorted;
-            var dropSorted = before.ge(o.TopP);
+            using var topP = o.TopP.ToScalar();
+            var dropSorted = before.ge(topP);
             var drop = torch.zeros_like(dropSorted).scatter(-1, order, dropSorted);
-            probs = probs.masked_fill(drop, 0);
+            probs = probs.masked_fill(drop, Scalars.Of(0L));
         }
         var cdf = probs.cumsum(-1);                                              // (B, Q, V), last = total mass
         var rng = new Random(unchecked((int)(o.Seed ^ (o.Seed >> 32))));
@@ -84,9 +87,9 @@ public static class CaptionSampler
         for (int i = 0; i < u.Length; i++) u[i] = (float)rng.NextDouble();
         var target = torch.tensor(u, [b, q, 1], device: x.device) * cdf[.., .., ^1..];
         var idx = torch.searchsorted(cdf.contiguous(), target.contiguous(), right: true).squeeze(-1);
-        idx = idx.clamp_max(v - 1);
+        idx = idx.clamp_max(Scalars.Of(v - 1));
         // a zero-probability id can only be hit through float round-off at the top end: fall back to the argmax there
         var p = probs.gather(-1, idx.unsqueeze(-1)).squeeze(-1);
-        return torch.where(p.gt(0), idx, probs.argmax(-1));
+        return torch.where(p.gt(Scalars.Of(0L)), idx, probs.argmax(-1));
     }
 }

@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public sealed class Activation : nn.Module<Tensor, Tensor>
     {
         ActivationKind.Gelu => nn.functional.gelu(x),
         ActivationKind.GeluTanh => nn.functional.gelu(x, TorchSharp.Modules.GELU.Approximate.tanh),
-        ActivationKind.QuickGelu => x * torch.sigmoid(1.702 * x), // x * sigmoid(1.702 x)
+        ActivationKind.QuickGelu => x * torch.sigmoid(x.mul(Scalars.Of(1.702))), // x * sigmoid(1.702 x)
         _ => throw new ArgumentOutOfRangeException(nameof(_kind)),
     };
 }

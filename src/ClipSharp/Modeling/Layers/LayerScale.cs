@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
 
     public LayerScale(int width, double initValue) : base(nameof(LayerScale))
     {
-        gamma = new TorchSharp.Modules.Parameter(torch.full(width, initValue));
+        gamma = new TorchSharp.Modules.Parameter(torch.full(width, Scalars.Of(initValue)));
         RegisterComponents();
     }
 

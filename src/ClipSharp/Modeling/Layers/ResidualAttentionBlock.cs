@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -37,8 +38,8 @@ public sealed class ResidualAttentionBlock : nn.Module
     {
         var kv = context is null ? null : ln_1_kv!.forward(context);
         var a = attn.forward(ln_1.forward(x), kv, mask, causal);
-        x = x + (ls_1 is null ? a : ls_1.forward(a));
+        x = x.add(ls_1 is null ? a : ls_1.forward(a), Scalars.One);
         var m = mlp.forward(ln_2.forward(x));
-        return x + (ls_2 is null ? m : ls_2.forward(m));
+        return x.add(ls_2 is null ? m : ls_2.forward(m), Scalars.One);
     }
 }

@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public static class ClipLoss
     public static Tensor Compute(Tensor imageFeatures, Tensor textFeatures, Tensor scale)
     {
         var perImage = scale * imageFeatures.matmul(textFeatures.t());  // (B, B)
-        var labels = torch.arange(perImage.shape[0], device: perImage.device);
-        return 0.5 * (nn.functional.cross_entropy(perImage, labels) + nn.functional.cross_entropy(perImage.t(), labels));
+        var labels = Scalars.Arange(perImage.shape[0], perImage.device);
+        return nn.functional.cross_entropy(perImage, labels).add(nn.functional.cross_entropy(perImage.t(), labels), Scalars.One).mul(Scalars.Of(0.5));
     }
 }

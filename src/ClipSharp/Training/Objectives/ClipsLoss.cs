@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using static TorchSharp.torch;
 
 namespace ClipSharp.Training.Objectives;
@@ -16,9 +17,9 @@ public sealed record ClipsLoss(double ContrastiveWeight = 1.0, double CaptionWei
     {
         var clipWeb = ClipLoss.Compute(image, web, scale);
         var clipPartial = ClipLoss.Compute(image, partial, scale);
-        var contrastive = ContrastiveWeight * 0.5 * (clipWeb + clipPartial);
+        var contrastive = clipWeb.add(clipPartial, Scalars.One).mul(Scalars.Of(ContrastiveWeight * 0.5));
         var caption = CaptionLoss.Compute(captionLogits, targets);
-        var captionWeighted = CaptionWeight * caption;
-        return new ClipsLossParts(clipWeb, clipPartial, contrastive, caption, captionWeighted, contrastive + captionWeighted);
+        var captionWeighted = caption.mul(Scalars.Of(CaptionWeight));
+        return new ClipsLossParts(clipWeb, clipPartial, contrastive, caption, captionWeighted, contrastive.add(captionWeighted, Scalars.One));
     }
 }

@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using static TorchSharp.torch;
 
 namespace ClipSharp.Training.Objectives;
@@ -10,8 +11,8 @@ public sealed record CoCaLoss(double ContrastiveWeight = 1.0, double CaptionWeig
 {
     public (Tensor Contrastive, Tensor CaptionWeighted, Tensor Total) Compute(Tensor image, Tensor text, Tensor scale, Tensor logits, Tensor ids)
     {
-        var contrastive = ContrastiveWeight * ClipLoss.Compute(image, text, scale);
-        var caption = CaptionWeight * CaptionLoss.Compute(logits[.., ..^1], ids[.., 1..]);
-        return (contrastive, caption, contrastive + caption);
+        var contrastive = ClipLoss.Compute(image, text, scale).mul(Scalars.Of(ContrastiveWeight));
+        var caption = CaptionLoss.Compute(logits[.., ..^1], ids[.., 1..]).mul(Scalars.Of(CaptionWeight));
+        return (contrastive, caption, contrastive.add(caption, Scalars.One));
     }
 }

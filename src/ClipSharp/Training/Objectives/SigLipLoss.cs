@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,9 +14,10 @@ public static class SigLipLoss
 {
     public static Tensor Compute(Tensor imageFeatures, Tensor textFeatures, Tensor scale, Tensor bias)
     {
-        var logits = scale * imageFeatures.matmul(textFeatures.t()) + bias;  // (B, B)
+        var logits = (scale * imageFeatures.matmul(textFeatures.t())).add(bias, Scalars.One);  // (B, B)
         long n = logits.shape[0];
-        var signs = 2 * torch.eye(n, dtype: logits.dtype, device: logits.device) - 1;  // +1 diagonal, −1 elsewhere
-        return -nn.functional.logsigmoid(signs * logits).sum() / n;
+        var signs = torch.eye(n, dtype: logits.dtype, device: logits.device).mul(Scalars.Of(2L)).sub(Scalars.One);  // +1 diagonal, −1 elsewhere
+        using var count = n.ToScalar();
+        return (-nn.functional.logsigmoid(signs * logits).sum()).div(count);
     }
 }

@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -51,7 +52,7 @@ public static class ParameterGroups
         };
     }
 
-    /// <summary>AdamW over the two groups (weight decay <paramref name="weightDecay"/> and 0).</summary>
+    /// <summary>AdamW (<see cref="KeptAliveAdamW"/>) over the two groups (weight decay <paramref name="weightDecay"/> and 0).</summary>
     public static optim.Optimizer AdamW(nn.Module model, double lr, double beta1, double beta2, double eps, double weightDecay, WeightDecayRule rule = WeightDecayRule.OpenClip)
     {
         var (decay, noDecay) = Split(model, rule);
@@ -60,7 +61,7 @@ public static class ParameterGroups
             new(noDecay.Select(x => x.P), lr, beta1, beta2, eps, 0.0),
             new(decay.Select(x => x.P), lr, beta1, beta2, eps, weightDecay),
         };
-        return optim.AdamW(groups, lr, beta1, beta2, eps, weightDecay);
+        return new KeptAliveAdamW(groups, lr, beta1, beta2, eps, weightDecay);
     }
 
     /// <summary>Parses recipe optim.decay_rule: openclip, legacy or kernels.</summary>
@@ -76,6 +77,6 @@ public static class ParameterGroups
     public static void ClampLogitScale(Parameter logitScale, double max = 4.605170185988092)
     {
         using var _ = torch.no_grad();
-        logitScale.clamp_(0, max);
+        logitScale.clamp_(Scalars.Of(0L), Scalars.Of(max));
     }
 }
