@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using ClipSharp.Distributed;
 using ClipSharp.Training.Objectives;
 using TorchSharp;
@@ -21,9 +22,9 @@ public static class DistributedCaptionLoss
         if (c.WorldSize == 1) return CaptionLoss.Compute(logits, targets, padId);
         var perToken = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1),
             ignore_index: padId, reduction: nn.Reduction.None);  // 0 at pad positions
-        var count = targets.ne(padId).sum().to(ScalarType.Float64);
+        var count = targets.ne(Scalars.Of(padId)).sum().to(ScalarType.Float64);
         c.AllReduce(count, ReduceOp.Sum);
-        var globalCount = count.clamp_min(1).to(perToken.dtype);
-        return perToken.sum() * c.WorldSize / globalCount;
+        var globalCount = count.clamp_min(Scalars.One).to(perToken.dtype);
+        return perToken.sum().mul(Scalars.Of(c.WorldSize)).div(globalCount);
     }
 }

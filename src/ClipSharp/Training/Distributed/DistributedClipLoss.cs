@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using ClipSharp.Distributed;
 using ClipSharp.Training.Objectives;
 using TorchSharp;
@@ -33,8 +34,11 @@ public static class DistributedClipLoss
         long b = image.shape[0];
         var perImage = scale * image.matmul(allText.t());  // (B, W·B)
         var perText = scale * text.matmul(allImage.t());   // (B, W·B)
-        var labels = torch.arange(rank * b, rank * b + b, dtype: ScalarType.Int64, device: image.device);
-        return 0.5 * (nn.functional.cross_entropy(perImage, labels) + nn.functional.cross_entropy(perText, labels));
+        using var start = (rank * b).ToScalar();
+        using var stop = (rank * b + b).ToScalar();
+        var labels = torch.arange(start, stop, Scalars.One, ScalarType.Int64, image.device);
+        return nn.functional.cross_entropy(perImage, labels).add(nn.functional.cross_entropy(perText, labels), Scalars.One)
+            .mul(Scalars.Of(0.5));
     }
 
     /// <summary>

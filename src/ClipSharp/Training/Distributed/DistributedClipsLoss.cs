@@ -1,3 +1,4 @@
+using ClipSharp.Core;
 using ClipSharp.Distributed;
 using ClipSharp.Training.Objectives;
 using static TorchSharp.torch;
@@ -21,9 +22,9 @@ public sealed record DistributedClipsLoss(double ContrastiveWeight = 1.0, double
         var all = DistributedClipLoss.GatherFeatures(c, image, web, partial);
         var clipWeb = DistributedClipLoss.Local(image, web, all[0], all[1], scale, c.Rank);
         var clipPartial = DistributedClipLoss.Local(image, partial, all[0], all[2], scale, c.Rank);
-        var contrastive = ContrastiveWeight * 0.5 * (clipWeb + clipPartial);
+        var contrastive = clipWeb.add(clipPartial, Scalars.One).mul(Scalars.Of(ContrastiveWeight * 0.5));
         var caption = DistributedCaptionLoss.Compute(captionLogits, targets, c);
-        var captionWeighted = CaptionWeight * caption;
-        return new ClipsLossParts(clipWeb, clipPartial, contrastive, caption, captionWeighted, contrastive + captionWeighted);
+        var captionWeighted = caption.mul(Scalars.Of(CaptionWeight));
+        return new ClipsLossParts(clipWeb, clipPartial, contrastive, caption, captionWeighted, contrastive.add(captionWeighted, Scalars.One));
     }
 }
