@@ -31,6 +31,7 @@ public static class BenchCatalog
             o => ImagePipelineBenchmark.Run("images-1t", "image pipeline, 1 thread", Jpegs(o), 1, o)),
         new("images-2t", "decode + resize 224 bicubic + crop + normalize, 2 threads", true, false,
             o => ImagePipelineBenchmark.Run("images-2t", "image pipeline, 2 threads", Jpegs(o), 2, o)),
+        .. IndexSearchBenchmark.Specs,
     ];
 
     /// <summary>The specs selected by <paramref name="o"/> (Only, else the quick subset or all).</summary>
