@@ -78,7 +78,7 @@ public static class IndexSearchBenchmark
                     ["first_search_in_process_ms"] = Str(firstMs),
                     ["search_ms_1_thread"] = Str(single),
                     ["search_ms_default"] = Str(parallel),
-                    ["default_threads"] = Str(Environment.ProcessorCount),
+                    ["default_threads"] = Str(TopKScan.DefaultThreads((long)rows * Dim)),
                     ["managed_scan_floor_ms_1_thread"] = Str(floor),
                     ["add_1000_ms"] = Str(addMs),
                     ["first_search_after_add_ms"] = Str(firstAfterAdd),
