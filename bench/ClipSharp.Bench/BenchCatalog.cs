@@ -32,6 +32,7 @@ public static class BenchCatalog
         new("images-2t", "decode + resize 224 bicubic + crop + normalize, 2 threads", true, false,
             o => ImagePipelineBenchmark.Run("images-2t", "image pipeline, 2 threads", Jpegs(o), 2, o)),
         .. CaptionBenchmark.Specs,
+        .. IndexSearchBenchmark.Specs,
     ];
 
     /// <summary>The specs selected by <paramref name="o"/> (Only, else the quick subset or all).</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using ClipSharp.Core;
 using ClipSharp.Evaluation;
 using ClipSharp.Inference;
@@ -25,16 +26,19 @@ public static class EvalCommand
         var root = new Option<string?>("--images") { Description = "Image root of the Karpathy file (default: its folder)." };
         var world = new Option<string?>("--world") { Description = "A built-in world folder: its eval set (eval/dataset_eval.json)." };
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
+        var wds = new Option<string?>("--wds") { Description = "Webdataset shards (a .tar, a brace pattern such as dir/test-{0000..0003}.tar, or a folder): one image and its captions per sample." };
+        var field = new Option<string>("--caption-field") { Description = "With --wds: the member holding the captions, one per line (txt), else this field of the .json member (a string or a list).", DefaultValueFactory = _ => "txt" };
         var output = Output();
         var m = new ModelOptions();
         var cmd = new Command("retrieval", "Image-text retrieval recall@1/5/10 both ways.");
-        foreach (var o in new Option[] { json, root, world, split, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { json, root, world, split, wds, field, output }) cmd.Options.Add(o);
         m.AddTo(cmd);
         cmd.SetAction(r =>
         {
+            if (r.GetValue(wds) is { } shards) return Shards(r, m, shards, r.GetValue(field)!, r.GetValue(output));
             var (file, imgRoot) = (r.GetValue(json), r.GetValue(root));
             if (r.GetValue(world) is { } w) (file, imgRoot) = (Path.Combine(w, "eval", "dataset_eval.json"), Path.Combine(w, "eval"));
-            if (file is null) throw new ClipSharpException("Give --karpathy FILE (with --images ROOT) or --world DIR.");
+            if (file is null) throw new ClipSharpException("Give --karpathy FILE (with --images ROOT), --world DIR or --wds SHARDS.");
             var data = RetrievalDataset.FromKarpathyJson(file, imgRoot ?? Path.GetDirectoryName(Path.GetFullPath(file))!, r.GetValue(split)!);
             using var pipe = m.Load(r);
             var metrics = RetrievalEvaluator.Evaluate(pipe.Model, pipe.Tokenizer, pipe.Transform, data,
@@ -42,6 +46,20 @@ public static class EvalCommand
             return Report(new BenchmarkResult(data.Name, pipe.Name, r.GetValue(m.Model)!, "zeroshot_retrieval", metrics.ToBenchmarkMetrics()), r.GetValue(output));
         });
         return cmd;
+    }
+
+    // retrieval on webdataset shards: the result JSON also holds the image / caption counts and the skipped samples
+    private static int Shards(ParseResult r, ModelOptions m, string shards, string field, string? output)
+    {
+        using var pipe = m.Load(r);
+        var res = ShardRetrievalEvaluator.Evaluate(pipe.Model, pipe.Tokenizer, pipe.Transform, shards,
+            new RetrievalShardOptions { CaptionField = field }, new RetrievalOptions { BatchSize = pipe.Options.BatchSize }, Console.Error.WriteLine);
+        var result = new BenchmarkResult(res.Name, pipe.Name, r.GetValue(m.Model)!, "zeroshot_retrieval", res.Metrics.ToBenchmarkMetrics())
+        {
+            Extra = new JsonObject { ["images"] = res.Images, ["captions"] = res.Captions, ["bad_samples"] = res.BadSamples.ToJsonNode() },
+        };
+        Console.WriteLine($"{res.Images} images, {res.Captions} captions; {res.BadSamples.Summary()}");
+        return Report(result, output);
     }
 
     private static Command ZeroShot()

@@ -14,7 +14,10 @@ namespace ClipSharp.Evaluation;
 public sealed record BenchmarkResult(string Dataset, string Model, string Pretrained, string Task,
     IReadOnlyDictionary<string, double> Metrics, string Language = "en")
 {
-    /// <summary>Indented JSON with snake_case keys as CLIP_benchmark writes them.</summary>
+    /// <summary>Further top-level entries written after "language" (e.g. counts and bad samples); ignored by <see cref="Read"/>.</summary>
+    public JsonObject? Extra { get; init; }
+
+    /// <summary>Indented JSON with snake_case keys as CLIP_benchmark writes them, then <see cref="Extra"/>.</summary>
     public string ToJson()
     {
         var metrics = new JsonObject();
@@ -24,6 +27,7 @@ public sealed record BenchmarkResult(string Dataset, string Model, string Pretra
             ["dataset"] = Dataset, ["model"] = Model, ["pretrained"] = Pretrained,
             ["task"] = Task, ["metrics"] = metrics, ["language"] = Language,
         };
+        foreach (var (k, v) in Extra ?? []) o[k] = v?.DeepClone();
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.MemoryMappedFiles;
-using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
 using System.Text;
 using ClipSharp.Core;
 
@@ -84,6 +84,7 @@ public sealed class EmbeddingIndex : IDisposable
                 var row = new byte[Dim * 4];
                 foreach (var v in vectors)
                 {
+                    if (BitConverter.IsLittleEndian) { fs.Write(MemoryMarshal.AsBytes(v.AsSpan())); continue; }
                     for (int k = 0; k < Dim; k++) BinaryPrimitives.WriteSingleLittleEndian(row.AsSpan(k * 4), v[k]);
                     fs.Write(row);
                 }
@@ -104,17 +105,18 @@ public sealed class EmbeddingIndex : IDisposable
             if (removed == 0) return 0;
             CloseMap();
             var tmp = VectorsPath + ".tmp";
-            using (var src = File.OpenRead(VectorsPath))
-            using (var dst = File.Create(tmp))
+            using (var src = new FileStream(VectorsPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
+            using (var dst = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
             {
-                var buf = new byte[Math.Max(HeaderBytes, Dim * 4)];
-                src.ReadExactly(buf, 0, HeaderBytes);
-                dst.Write(buf, 0, HeaderBytes);
-                foreach (var i in keep)
+                var buf = new byte[1 << 20];
+                CopyBytes(src, dst, 0, HeaderBytes, buf);
+                // runs of consecutive kept rows, each copied in 1 MiB pieces (not one seek + read per row)
+                for (int r = 0; r < keep.Count;)
                 {
-                    src.Position = HeaderBytes + (long)i * Dim * 4;
-                    src.ReadExactly(buf, 0, Dim * 4);
-                    dst.Write(buf, 0, Dim * 4);
+                    int end = r + 1;
+                    while (end < keep.Count && keep[end] == keep[end - 1] + 1) end++;
+                    CopyBytes(src, dst, HeaderBytes + (long)keep[r] * Dim * 4, (long)(end - r) * Dim * 4, buf);
+                    r = end;
                 }
             }
             var kept = keep.Select(i => _entries[i]).ToList();
@@ -133,25 +135,19 @@ public sealed class EmbeddingIndex : IDisposable
         lock (_gate) return Rows()[(row * Dim)..((row + 1) * Dim)].ToArray();
     }
 
-    /// <summary>Exact top-k by dot product (cosine for unit vectors), best first; ties keep row order.</summary>
-    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k)
+    /// <summary>
+    /// Exact top-k by dot product (cosine for unit vectors), best first; ties keep row order. <paramref name="threads"/>:
+    /// how many threads scan (≤ 0: one per core, fewer for small indexes; the answer does not depend on it).
+    /// </summary>
+    public unsafe IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, int threads = 0)
     {
         if (query.Length != Dim) throw new ClipSharpException($"The query has {query.Length} values; the index holds {Dim}-d vectors.");
         if (k <= 0) throw new ClipSharpException($"top-k must be positive, not {k}.");
         lock (_gate)
         {
-            var rows = Rows();
-            var heap = new PriorityQueue<int, (float Score, int NegRow)>();   // min-heap of the best k so far
-            for (int i = 0; i < _entries.Count; i++)
-            {
-                float s = TensorPrimitives.Dot(query, rows.Slice(i * Dim, Dim));
-                if (heap.Count < k) heap.Enqueue(i, (s, -i));
-                else if (heap.TryPeek(out _, out var worst) && (s > worst.Score)) heap.EnqueueDequeue(i, (s, -i));
-            }
-            var hits = new List<SearchHit>(heap.Count);
-            while (heap.TryDequeue(out var i, out var p)) hits.Add(new SearchHit(_entries[i].Path, p.Score));
-            hits.Reverse();
-            return hits;
+            if (_entries.Count == 0) return [];
+            var best = TopKScan.Search(RowsPointer(), _entries.Count, Dim, query, Math.Min(k, _entries.Count), threads);
+            return best.Select(b => new SearchHit(_entries[b.Row].Path, b.Score)).ToList();
         }
     }
 
@@ -159,9 +155,11 @@ public sealed class EmbeddingIndex : IDisposable
     public void Dispose() { lock (_gate) CloseMap(); }
 
     // the mapped rows (count × dim floats); maps the file on first use after a write
-    private unsafe ReadOnlySpan<float> Rows()
+    private unsafe ReadOnlySpan<float> Rows() => _entries.Count == 0 ? [] : new ReadOnlySpan<float>(RowsPointer(), _entries.Count * Dim);
+
+    // the first float of row 0 in the mapping; valid until CloseMap (callers hold _gate)
+    private unsafe float* RowsPointer()
     {
-        if (_entries.Count == 0) return [];
         if (_view is null)
         {
             _map = MemoryMappedFile.CreateFromFile(VectorsPath, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
@@ -169,8 +167,20 @@ public sealed class EmbeddingIndex : IDisposable
         }
         byte* p = null;
         _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
-        try { return new ReadOnlySpan<float>(p + _view.PointerOffset + HeaderBytes, _entries.Count * Dim); }
+        try { return (float*)(p + _view.PointerOffset + HeaderBytes); }
         finally { _view.SafeMemoryMappedViewHandle.ReleasePointer(); }   // the view stays mapped until CloseMap
+    }
+
+    private static void CopyBytes(FileStream src, FileStream dst, long offset, long length, byte[] buf)
+    {
+        src.Position = offset;
+        while (length > 0)
+        {
+            int n = (int)Math.Min(buf.Length, length);
+            src.ReadExactly(buf, 0, n);
+            dst.Write(buf, 0, n);
+            length -= n;
+        }
     }
 
     private void CloseMap()

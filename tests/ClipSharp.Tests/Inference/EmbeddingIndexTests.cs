@@ -81,6 +81,36 @@ public class EmbeddingIndexTests(ITestOutputHelper output)
         output.WriteLine($"search over {n} x {dim}: {sw.Elapsed.TotalMilliseconds / queries:F2} ms per top-10 query");
     }
 
+    [Theory]
+    [InlineData(37, 1)]
+    [InlineData(37, 3)]
+    [InlineData(64, 4)]
+    [InlineData(512, 0)]
+    public void SearchEqualsBruteForceForAnyWidthAndThreadCountAndKeepsRowOrderOnTies(int dim, int threads)
+    {
+        var rng = new Random(dim * 10 + threads);
+        // 301 rows; rows 7, 150 and 299 are copies of row 40 (equal scores: lower row first)
+        var vectors = Enumerable.Range(0, 301).Select(_ => Unit(Enumerable.Range(0, dim).Select(_ => (float)(rng.NextDouble() - 0.5)).ToArray())).ToList();
+        foreach (var copy in new[] { 7, 150, 299 }) vectors[copy] = (float[])vectors[40].Clone();
+        using var index = EmbeddingIndex.OpenOrCreate(Path.Combine(TestPaths.NewTempDir("idxk"), "i"), dim);
+        index.Add(vectors.Select((_, i) => new IndexEntry($"/v/{i}", i, i)).ToList(), vectors);
+        foreach (var (query, k) in new[] { (vectors[40], 6), (vectors[3], 1), (vectors[100], 400) })
+        {
+            var want = vectors.Select((v, i) => (Score: (double)DotD(query, v), i)).OrderByDescending(t => t.Score).ThenBy(t => t.i).Take(k).ToList();
+            var got = index.Search(query, k, threads);
+            Assert.Equal(want.Select(t => $"/v/{t.i}"), got.Select(h => h.Path));
+            for (int j = 0; j < want.Count; j++) Assert.Equal(want[j].Score, got[j].Score, 1e-5);
+        }
+        Assert.Equal(["/v/7", "/v/40", "/v/150", "/v/299"], index.Search(vectors[40], 4, threads).Select(h => h.Path));
+    }
+
+    private static double DotD(float[] a, float[] b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += (double)a[i] * b[i];
+        return s;
+    }
+
     private static float Dot(float[] a, float[] b) => System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
 
     private static float[] Unit(float[] v)

@@ -1,3 +1,6 @@
+using System.Formats.Tar;
+using System.Text;
+using System.Text.Json.Nodes;
 using ClipSharp.Evaluation;
 using ClipSharp.Scenes;
 using ClipSharp.Tests.Cli;
@@ -51,5 +54,36 @@ public class InferenceCliTests
         (code, _, err) = CliTests.Run("classify", one, "--labels", "x,y", "--model", Path.Combine(outDir, "nope"));
         Assert.Equal(2, code);
         Assert.Single(err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void EvalRetrievalReadsWebDatasetShardsAndReportsBadSamples()
+    {
+        var (model, _) = ClipPipelineTests.RunDirectory(13);
+        var dir = TestPaths.NewTempDir("cliwds");
+        var shard = Path.Combine(dir, "coco-test.tar");
+        using (var tar = new TarWriter(File.Create(shard), TarEntryFormat.Ustar, leaveOpen: false))
+        {
+            void Add(string name, byte[] data) => tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(data) });
+            for (int i = 0; i < 3; i++)
+            {
+                var png = Path.Combine(dir, $"{i}.png");
+                EvalTestModels.WriteImage(png, 70 + i);
+                Add($"k{i}.png", File.ReadAllBytes(png));
+                Add($"k{i}.json", Encoding.UTF8.GetBytes($"{{\"caps\": [\"caption {i}\", \"another {i}\"]}}"));
+            }
+            Add("bad.png", Encoding.UTF8.GetBytes("not a png"));
+            Add("bad.json", Encoding.UTF8.GetBytes("{\"caps\": [\"x\"]}"));
+        }
+        var json = Path.Combine(dir, "r.json");
+        var (code, stdout, err) = CliTests.Run("eval", "retrieval", "--wds", shard, "--caption-field", "caps", "--model", model, "-o", json);
+        Assert.True(code == 0, err);
+        Assert.Contains("3 images, 6 captions; 1 bad sample: corrupt_image 1", stdout);
+        Assert.Contains("text_retrieval_recall@5", stdout);
+        var o = JsonNode.Parse(File.ReadAllText(json))!.AsObject();
+        Assert.Equal("coco-test", o["dataset"]!.GetValue<string>());
+        Assert.Equal(1.0, o["metrics"]!["image_retrieval_recall@5"]!.GetValue<double>());   // 3 images: every caption's image is in the top 5
+        Assert.Equal(1, o["bad_samples"]!["by_reason"]!["corrupt_image"]!["count"]!.GetValue<long>());
+        Assert.Equal("bad", o["bad_samples"]!["by_reason"]!["corrupt_image"]!["first"]!["key"]!.GetValue<string>());
     }
 }
