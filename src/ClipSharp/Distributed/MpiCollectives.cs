@@ -101,7 +101,7 @@ public sealed unsafe class MpiCollectives : ICollectives
             GC.KeepAlive(h);
         });
         if (op == ReduceOp.Mean)
-            using (torch.no_grad()) t.div_(WorldSize);
+            using (torch.no_grad()) t.div_(Scalars.Of(WorldSize));
     }
 
     /// <inheritdoc/>

@@ -81,7 +81,7 @@ public sealed unsafe class NcclCollectives : ICollectives
         TensorBuffers.CheckReducible(t, op);
         int ncclOp = op == ReduceOp.Max ? 2 : 0;  // ncclMax, ncclSum (ncclAvg needs NCCL ≥ 2.10: divide instead)
         OnContiguous(t, c => Check(_nccl.AllReduce(Ptr(c), Ptr(c), (nuint)c.numel(), NcclLibrary.DataType(c.dtype), ncclOp, _comm, IntPtr.Zero), "ncclAllReduce"));
-        if (op == ReduceOp.Mean) using (torch.no_grad()) t.div_(WorldSize);
+        if (op == ReduceOp.Mean) using (torch.no_grad()) t.div_(Scalars.Of(WorldSize));
     }
 
     /// <inheritdoc/>

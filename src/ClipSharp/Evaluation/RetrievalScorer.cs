@@ -39,11 +39,13 @@ public static class RetrievalScorer
             using var scope = NewDisposeScope();
             long to = Math.Min(n, from + blockSize);
             var sim = images[(int)from..(int)to].matmul(texts.t());                    // (b, M)
-            var ids = torch.arange(from, to, device: images.device).unsqueeze(1);      // (b, 1)
+            using var start = from.ToScalar();
+            using var stop = to.ToScalar();
+            var ids = torch.arange(start, stop, Scalars.One, ScalarType.Int64, images.device).unsqueeze(1);  // (b, 1)
             var positive = owner.unsqueeze(0).eq(ids);                                 // (b, M)
-            var best = sim.masked_fill(positive.logical_not(), double.NegativeInfinity).max(1, keepdim: true).values;  // (b, 1)
+            var best = sim.masked_fill(positive.logical_not(), Scalars.NegativeInfinity).max(1, keepdim: true).values;  // (b, 1)
             var rank = sim.gt(best).sum(1).to(ScalarType.Int32);
-            rank = torch.where(positive.any(1), rank, torch.full_like(rank, -1));
+            rank = torch.where(positive.any(1), rank, torch.full_like(rank, Scalars.Of(-1L)));
             rank.cpu().data<int>().ToArray().CopyTo(imageRanks, (int)from);
         }
         return (imageRanks, textRanks);

@@ -155,7 +155,8 @@ public sealed class ClipPipeline : IDisposable
         using var sim = img.matmul(weights.t())[0];                                  // (C)
         double scale;
         lock (_gate) scale = Options.ZeroShotScale ?? Live().logit_scale.exp().item<float>();
-        using var prob = (sim * scale).softmax(0);
+        using var scaleScalar = scale.ToScalar();
+        using var prob = sim.mul(scaleScalar).softmax(0);
         var s = sim.data<float>().ToArray();
         var p = prob.data<float>().ToArray();
         return labels.Select((l, i) => new LabelScore(l, s[i], p[i])).ToList();

@@ -18,7 +18,7 @@ public sealed class ScalarLifetimeTests
     private static readonly string[] HotNamespaces =
     [
         "ClipSharp.Modeling", "ClipSharp.Training.Objectives", "ClipSharp.Training.Optim", "ClipSharp.Training.Tasks",
-        "ClipSharp.Training.Distributed",
+        "ClipSharp.Training.Distributed", "ClipSharp.Evaluation", "ClipSharp.Inference", "ClipSharp.Distributed",
     ];
 
     private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
