@@ -171,6 +171,7 @@ public static class Trainer
                 if (dist.IsMain) Checkpoint(store, model, optimizer, st, log);
                 dist.Barrier();
             }
+            CheckpointStore.PauseIfFaulted(step);
         }
 
         var finals = new List<EvalOutcome>();

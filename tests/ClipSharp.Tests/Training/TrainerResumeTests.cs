@@ -71,8 +71,10 @@ public class TrainerResumeTests(ITestOutputHelper output)
         Assert.True(r0.Code == 0, r0.Err + r0.Out);
 
         var killed = Path.Combine(dir, "killed");
-        // Kill once step 5 is logged: checkpoints exist for steps 2 and 4, step 5's update is lost.
-        var r1 = Cli(recipe, killed, null, _ => LastLoggedStep(killed) >= 5);
+        // Kill once step 5 is logged: checkpoints exist for steps 2 and 4, step 5's update is lost. The run blocks after
+        // step 5 (fault hook) so the kill lands there however fast the machine is; it is still a real SIGKILL.
+        var pause = new Dictionary<string, string> { [CheckpointStore.FaultVariable] = "pause-after-step:5" };
+        var r1 = Cli(recipe, killed, pause, _ => LastLoggedStep(killed) >= 5);
         Assert.NotEqual(0, r1.Code);
         Assert.False(File.Exists(Path.Combine(killed, "model.safetensors")), "the killed run must not have finished");
         var latest = new CheckpointStore(killed, 3).Latest();

@@ -25,8 +25,18 @@ public sealed class CheckpointStore(string runDirectory, int keepLast)
     public const string OptimizerFile = "optimizer.safetensors";
     public const string StateFile = "state.json";
 
-    /// <summary>Environment variable for fault injection in tests ("checkpoint-write" or "checkpoint-write:STEP": crash after the model file).</summary>
+    /// <summary>
+    /// Environment variable for fault injection in tests: "checkpoint-write" or "checkpoint-write:STEP" (crash after the
+    /// model file), "pause-after-step:STEP" (block after that step's metrics and checkpoint, so a test can kill the process
+    /// at a known point however fast the machine is).
+    /// </summary>
     public const string FaultVariable = "CLIPSHARP_FAULT";
+
+    /// <summary>Blocks forever when <see cref="FaultVariable"/> is "pause-after-step:<paramref name="step"/>" (test hook).</summary>
+    public static void PauseIfFaulted(long step)
+    {
+        if (Environment.GetEnvironmentVariable(FaultVariable) == $"pause-after-step:{step}") Thread.Sleep(Timeout.Infinite);
+    }
 
     public string Root { get; } = Path.Combine(runDirectory, "checkpoints");
 
