@@ -71,47 +71,12 @@ public static class RetrievalShardReader
     private static List<string> Lines(string s) => s.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
 
     // (key, members) per sample in member order; a read error ends the shard after the samples before it
-    private static IEnumerable<(string Key, Dictionary<string, byte[]> Members)> Groups(string path, BadSampleLog bad)
+    private static IEnumerable<(string Key, IReadOnlyDictionary<string, byte[]> Members)> Groups(string path, BadSampleLog bad)
     {
-        Stream? stream = null;
-        try { stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        foreach (var g in TarSampleGroups.Read(path))
         {
-            bad.Record(new BadSampleException(BadSampleReasons.UnreadableFile, path, "(shard)", $"cannot open the shard ({e.Message})", e));
-        }
-        if (stream is null) yield break;
-        using var reader = new TarStreamReader(stream);
-        string? key = null;
-        var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        while (true)
-        {
-            TarMember? member = null;
-            BadSampleException? error = null;
-            string? cutKey = null;
-            try { member = reader.Next(); }
-            catch (TarReadException e)
-            {
-                cutKey = e.MemberName is { } m && WebDatasetSource.SplitName(m) is { } kn ? kn.Key : null;
-                error = new BadSampleException(e.Reason, path, cutKey ?? $"(after {key ?? "start"})", e.Message, e);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error = new BadSampleException(BadSampleReasons.UnreadableFile, path, $"(after {key ?? "start"})", $"reading the shard failed ({e.Message})", e);
-            }
-            if (error is not null || member is null)
-            {
-                if (key is not null && key != cutKey) yield return (key, members);
-                if (error is not null) bad.Record(error);
-                yield break;
-            }
-            if (WebDatasetSource.SplitName(member.Value.Name) is not { } split) continue;
-            if (split.Key != key)
-            {
-                if (key is not null) yield return (key, members);
-                members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-                key = split.Key;
-            }
-            members.TryAdd(split.Ext, member.Value.Data);
+            if (g.Error is { } error) { bad.Record(error); yield break; }
+            yield return (g.Key!, g.Members!);
         }
     }
 }

@@ -42,65 +42,11 @@ public sealed class WebDatasetSource : IDataSource
     public IEnumerable<SourceRecord> Read(int index)
     {
         var path = Shards[index];
-        Stream? stream = null;
-        BadSampleException? openError = null;
-        try { stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            openError = new BadSampleException(BadSampleReasons.UnreadableFile, path, "(shard)", $"cannot open the shard ({e.Message})", e);
-        }
-        if (openError is not null) { yield return new SourceRecord(openError); yield break; }
-
-        using var reader = new TarStreamReader(stream!);
-        string? key = null, lastKey = null;
-        var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        while (true)
-        {
-            TarMember? member = null;
-            BadSampleException? error = null;
-            string? cutKey = null;
-            try { member = reader.Next(); }
-            catch (TarReadException e)
-            {
-                if (e.MemberName is { } m && SplitName(m) is { } kn)
-                {
-                    cutKey = kn.Key;
-                    error = new BadSampleException(e.Reason, path, kn.Key, e.Message, e);
-                }
-                else error = new BadSampleException(e.Reason, path, $"(after {key ?? lastKey ?? "start"})", e.Message, e);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error = new BadSampleException(BadSampleReasons.UnreadableFile, path, $"(after {key ?? lastKey ?? "start"})", $"reading the shard failed ({e.Message})", e);
-            }
-
-            if (error is not null)
-            {
-                if (key is not null && key != cutKey) yield return Group(path, key, members);
-                yield return new SourceRecord(error);
-                yield break;
-            }
-            if (member is not { } mem)
-            {
-                if (key is not null) yield return Group(path, key, members);
-                yield break;
-            }
-            if (SplitName(mem.Name) is not { } split) continue;
-            if (split.Key != key)
-            {
-                if (key is not null)
-                {
-                    yield return Group(path, key, members);
-                    members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-                    lastKey = key;
-                }
-                key = split.Key;
-            }
-            members.TryAdd(split.Ext, mem.Data);
-        }
+        foreach (var g in TarSampleGroups.Read(path))
+            yield return g.Error is { } error ? new SourceRecord(error) : Group(path, g.Key!, g.Members!);
     }
 
-    private SourceRecord Group(string origin, string key, Dictionary<string, byte[]> members) =>
+    private SourceRecord Group(string origin, string key, IReadOnlyDictionary<string, byte[]> members) =>
         new(key, origin, () => ToSample(origin, key, members));
 
     /// <summary>Builds the sample from one key's members (throws <see cref="BadSampleException"/> for bad fields).</summary>
