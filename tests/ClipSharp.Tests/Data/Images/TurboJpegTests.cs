@@ -1,0 +1,78 @@
+using ClipSharp.Data.Images;
+using NetVips;
+using Xunit.Abstractions;
+
+namespace ClipSharp.Tests.Data.Images;
+
+/// <summary>
+/// The libturbojpeg route of the JPEG fast path: every <see cref="FastJpegTests"/> test again through it, plus shrink
+/// factors on awkward sizes and the EXIF orientation check. The library must be installed where these run (CI installs
+/// libturbojpeg0): without it they fail instead of comparing libvips with itself.
+/// </summary>
+public class TurboJpegTests : FastJpegTests
+{
+    private static readonly ImageDecoder Vips = new(new ImageDecoderOptions(FastJpeg: false));
+
+    public TurboJpegTests(ITestOutputHelper output) : base(output, turbo: true) =>
+        Assert.True(TurboJpeg.IsAvailable, "libturbojpeg.so.0 could not be loaded (apt-get install libturbojpeg0); the turbojpeg route is untested");
+
+    [Fact]
+    public void LibturbojpegIsLoaded() => Assert.True(TurboJpeg.IsAvailable);
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void ShrinkOnLoadMatchesLibvipsOnOddSizes(int factor)
+    {
+        var o = new ImageDecoderOptions(ShrinkOnLoad: true, ShrinkMargin: 1.0);
+        int taken = 0;
+        foreach (var (w, h) in new[] { (3, 5), (9, 17), (17, 9), (37, 19), (101, 57), (500, 375) })
+        {
+            if (Math.Min(w, h) < factor) continue;
+            foreach (bool progressive in new[] { false, true })
+            {
+                using var src = TestImages.Rgb(w, h);
+                var bytes = src.JpegsaveBuffer(q: 80, interlace: progressive);
+                int side = Math.Min(w, h) / factor;
+                using var a = new ImageDecoder(o with { FastJpeg = false }).Decode(bytes, "s.jpg", (side, side));
+                using var b = new ImageDecoder(o).Decode(bytes, "s.jpg", (side, side));
+                Assert.Equal(factor, a.ShrinkFactor);
+                FastJpegTests.AssertSame(a, b, $"{w}x{h} /{factor} progressive {progressive}");
+                Assert.True(JpegHeader.TryRead(bytes, out var hd));
+                using var direct = TurboJpeg.TryDecode(bytes, hd, factor);
+                if (direct is not null) taken++;
+            }
+        }
+        Assert.True(taken >= 4, $"libturbojpeg took only {taken} of the shrunk decodes");
+    }
+
+    [Fact]
+    public void ExifOrientationOneIsDecodedAndOthersAreLeftToLibvips()
+    {
+        using var src = TestImages.Rgb(80, 40).CopyMemory();
+        foreach (int orientation in new[] { 1, 3, 6, 8 })
+        {
+            using var tagged = src.Mutate(m => m.Set(GValue.GIntType, "orientation", orientation));
+            var bytes = tagged.JpegsaveBuffer();
+            Assert.True(JpegHeader.TryRead(bytes, out var h));
+            Assert.Equal(orientation == 1, JpegExif.IsUpright(bytes, h.FirstScan));
+            using var a = Vips.Decode(bytes, "o.jpg");
+            using var b = new ImageDecoder().Decode(bytes, "o.jpg");
+            FastJpegTests.AssertSame(a, b, $"orientation {orientation}");
+        }
+        var plain = src.JpegsaveBuffer(keep: Enums.ForeignKeep.None);
+        Assert.True(JpegHeader.TryRead(plain, out var ph));
+        Assert.True(JpegExif.IsUpright(plain, ph.FirstScan));
+    }
+
+    [Fact]
+    public void TheSwitchTurnsItOff()
+    {
+        using var big = TestImages.Rgb(300, 200);
+        var bytes = big.JpegsaveBuffer();
+        Assert.True(JpegHeader.TryRead(bytes, out var h));
+        using (var on = FastJpegDecoder.TryDecode(bytes, h, 1, ImageDecoderOptions.Default)) Assert.NotNull(on);
+        using (var off = FastJpegDecoder.TryDecode(bytes, h, 1, ImageDecoderOptions.Default with { TurboJpeg = false })) Assert.Null(off);
+    }
+}
