@@ -11,7 +11,8 @@ namespace ClipSharp.Tests.Training;
 /// <c>a + b</c> — the residual sum the old ResidualAttentionBlock used; TorchSharp passes a temporary alpha = 1 Scalar — while another thread forces GCs and runs the
 /// finalizers. a is float32 and b float64, so libtorch first converts b (milliseconds, for 2 M elements) and only
 /// then reads alpha in the kernel: a wide window for the finalizer to free it. With the kept-alive
-/// <see cref="Scalars.One"/> the same loop never fails. Measured on the shared 2-core dev box: the unfixed call
+/// <see cref="Scalars.One"/> the same loop never fails (asserted; the reproduction itself is logged, not asserted, as
+/// it depends on timing: once in a full-suite run it did not show in 1,088 calls). Measured on the shared 2-core dev box: the unfixed call
 /// failed within 0.1–3 s in 8 of 8 runs (about 1 call in 50 once TorchSharp's methods are tiered up). It runs alone
 /// (its own non-parallel collection) so other tests do not starve the race of CPU.
 /// </summary>
@@ -77,7 +78,10 @@ public sealed class ScalarFinalizerRaceTests(ITestOutputHelper output)
         output.WriteLine($"a + b: {broken.Failures} failures in {broken.Calls} calls; first: {broken.First}");
         var fixedRun = Hammer((a, b) => a.add(b, Scalars.One), TimeSpan.FromSeconds(2), stopAtFirst: false);
         output.WriteLine($"a.add(b, Scalars.One): {fixedRun.Failures} failures in {fixedRun.Calls} calls; first: {fixedRun.First}");
-        Assert.True(broken.Failures > 0, $"the race did not show in {broken.Calls} calls of a + b");
+        // The reproduction is evidence, not the contract: the race is a matter of timing and did not show once in a
+        // full-suite run (1,088 calls). What must hold every time is that the kept-alive form never fails; the IL scan in
+        // ScalarLifetimeTests is the deterministic guard against temporaries coming back.
+        if (broken.Failures == 0) output.WriteLine("the race did not show this time, so this run says nothing about the unfixed form");
         Assert.Equal(0, fixedRun.Failures);
     }
 }
