@@ -39,9 +39,7 @@ public static class RetrievalShardReader
     /// <summary>One sample from one key's members (throws <see cref="BadSampleException"/> when it cannot be used).</summary>
     public static RetrievalShardSample ToSample(string origin, string key, IReadOnlyDictionary<string, byte[]> members, RetrievalShardOptions options)
     {
-        var ext = WebDatasetSource.ImageExtensions.FirstOrDefault(members.ContainsKey)
-            ?? throw new BadSampleException(BadSampleReasons.MissingImage, origin, key,
-                $"no image member (has {string.Join(", ", members.Keys.Order(StringComparer.Ordinal))})");
+        var ext = WebDatasetSource.ImageMember(origin, key, members);
         var field = options.CaptionField;
         List<string>? raw = null;
         if (members.TryGetValue(field.ToLowerInvariant(), out var text))

@@ -35,14 +35,11 @@ internal static class FastJpegDecoder
         if (codec is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg) return null;
         if (codec.Info.Width != h.Width || codec.Info.Height != h.Height) return null;
         if (o.AutoOrient && codec.EncodedOrigin != SKEncodedOrigin.TopLeft) return null; // libvips rotates; leave it to libvips
-        int w = h.Width, ht = h.Height, keepW = w, keepH = ht;
+        var (w, ht, keepW, keepH) = h.Scaled(shrink);
         if (shrink > 1)
         {
-            // libjpeg scale 1/shrink decodes ceil(size / shrink) pixels; libvips' jpegload keeps floor(size / shrink)
-            // of them (the top-left ones). Skia must decode the same libjpeg size or the decode is not the same one.
+            // Skia must decode the same libjpeg size (JpegHeader.Scaled) or the decode is not the same one.
             var s = codec.GetScaledDimensions(1f / shrink);
-            w = (h.Width + shrink - 1) / shrink; ht = (h.Height + shrink - 1) / shrink;
-            keepW = h.Width / shrink; keepH = h.Height / shrink;
             if (s.Width != w || s.Height != ht || keepW < 1 || keepH < 1) return null;
         }
         return Decode(codec, w, ht, keepW, keepH, h.Components == 1 ? 1 : 3);

@@ -10,6 +10,13 @@ namespace ClipSharp.Data.Images;
 internal readonly record struct JpegHeader(byte FrameMarker, int Precision, int Width, int Height, int Components, bool Adobe,
     int FirstScan = 0)
 {
+    /// <summary>
+    /// Sizes at libjpeg's 1/<paramref name="shrink"/> DCT scale: libjpeg decodes ceil(size / shrink) pixels (Decoded*),
+    /// libvips' jpegload keeps the top-left floor(size / shrink) of them (Kept*). Every fast route must match both.
+    /// </summary>
+    public (int DecodedW, int DecodedH, int KeptW, int KeptH) Scaled(int shrink) =>
+        ((Width + shrink - 1) / shrink, (Height + shrink - 1) / shrink, Width / shrink, Height / shrink);
+
     /// <summary>True for data that starts with the JPEG SOI marker and the first byte of another marker.</summary>
     public static bool HasJpegSignature(ReadOnlySpan<byte> data) => data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF;
 

@@ -41,9 +41,7 @@ internal static unsafe class TurboJpeg
             if (api.Header(handle.Value, src, new CULong((nuint)data.Length), &w, &ht, &subsamp, &cs) != 0) return null;
             if (w != h.Width || ht != h.Height) return null;
             if (bands == 1 ? cs != ColourspaceGray : cs is not (ColourspaceYCbCr or ColourspaceRgb)) return null;
-            // libjpeg's 1/shrink scale decodes ceil(size / shrink) pixels; libvips keeps the top-left floor(size / shrink).
-            int outW = (w + shrink - 1) / shrink, outH = (ht + shrink - 1) / shrink;
-            int keepW = w / shrink, keepH = ht / shrink;
+            var (outW, outH, keepW, keepH) = h.Scaled(shrink);   // w, ht equal h's size (checked above)
             if (keepW < 1 || keepH < 1 || !PicksScale(api, w, ht, outW, outH, shrink)) return null;
             nuint rowBytes = (nuint)outW * (nuint)bands;
             byte* dst = (byte*)NativeMemory.Alloc(rowBytes * (nuint)outH);

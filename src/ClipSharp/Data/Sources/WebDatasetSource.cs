@@ -49,13 +49,16 @@ public sealed class WebDatasetSource : IDataSource
     private SourceRecord Group(string origin, string key, IReadOnlyDictionary<string, byte[]> members) =>
         new(key, origin, () => ToSample(origin, key, members));
 
+    /// <summary>The extension of the sample's image member (the first of <see cref="ImageExtensions"/> present); throws a missing-image <see cref="BadSampleException"/>.</summary>
+    public static string ImageMember(string origin, string key, IReadOnlyDictionary<string, byte[]> members) =>
+        ImageExtensions.FirstOrDefault(members.ContainsKey)
+        ?? throw new BadSampleException(BadSampleReasons.MissingImage, origin, key,
+            $"no image member (has {string.Join(", ", members.Keys.Order(StringComparer.Ordinal))})");
+
     /// <summary>Builds the sample from one key's members (throws <see cref="BadSampleException"/> for bad fields).</summary>
     public Sample ToSample(string origin, string key, IReadOnlyDictionary<string, byte[]> members)
     {
-        string? ext = ImageExtensions.FirstOrDefault(members.ContainsKey);
-        if (ext is null)
-            throw new BadSampleException(BadSampleReasons.MissingImage, origin, key,
-                $"no image member (has {string.Join(", ", members.Keys.Order(StringComparer.Ordinal))})");
+        string ext = ImageMember(origin, key, members);
         string? web = null, synthetic = null;
         if (members.TryGetValue("json", out var json))
         {
