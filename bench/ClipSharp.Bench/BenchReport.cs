@@ -11,6 +11,9 @@ public sealed record BenchReport
     public string? TorchSharp { get; init; }
     public string? LibTorch { get; init; }
     public string? DotNet { get; init; }
+    /// <summary>What ClipSharp.Core.MklCpuDispatch did in this process (Applied, NotNeeded, Disabled, ...).</summary>
+    public string? MklDispatch { get; init; }
+    public string? CpuVendor { get; init; }
     public bool IsolatedProcesses { get; init; }
     public string FlopConvention { get; init; } =
         "analytic matmul FLOPs (2 per multiply-add) of the forward; a train step counts 3x forward";

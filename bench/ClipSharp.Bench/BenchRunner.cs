@@ -30,6 +30,7 @@ public static class BenchRunner
     /// </summary>
     public static BenchReport Run(BenchOptions o, IReadOnlyList<string> childPrefix, TextWriter log)
     {
+        var mkl = MklCpuDispatch.Ensure(); // as every ClipSharp process does before its first GEMM
         torch.set_num_threads(o.EffectiveThreads);
         var specs = BenchCatalog.Select(o);
         var started = DateTime.UtcNow;
@@ -55,6 +56,8 @@ public static class BenchRunner
             TorchSharp = info.TorchSharpVersion,
             LibTorch = info.LibTorchVersion,
             DotNet = info.DotNetVersion,
+            MklDispatch = mkl.ToString(),
+            CpuVendor = MklCpuDispatch.CpuVendor(),
             IsolatedProcesses = !o.InProcess,
             CeilingGflops = ceiling,
             Results = results,
@@ -65,6 +68,7 @@ public static class BenchRunner
     /// <summary>Child mode: runs exactly one benchmark and prints its result line.</summary>
     public static int RunOneAndPrint(BenchOptions o)
     {
+        MklCpuDispatch.Ensure();
         torch.set_num_threads(o.EffectiveThreads);
         var spec = BenchCatalog.Select(o).Single();
         var r = spec.Run(o);

@@ -29,6 +29,7 @@ public static class DoctorCommand
             table.AddRow("CUDA", info.CudaAvailable ? $"available, {info.CudaDeviceCount} device(s)" : "not available");
             table.AddRow("device", dev.ToString());
             table.AddRow("libvips", info.LibVipsVersion);
+            table.AddRow("MKL GEMM dispatch", $"{MklCpuDispatch.Ensure()} (CPU vendor {MklCpuDispatch.CpuVendor()}; CLIPSHARP_MKL_DISPATCH=0 turns it off)");
             table.AddRow("autograd check", AutogradCheck(dev));
             AnsiConsole.Write(table);
             return 0;
