@@ -7,6 +7,9 @@ namespace ClipSharp.Bench;
 /// norms, softmax and the optimizer are left out (they are bandwidth-bound and small next to the matmuls).
 /// A training step is counted as 3× its forward (backward = 2× forward: a gradient for the input and one for the
 /// weights per matmul), the usual convention (Kaplan et al. 2020; PaLM appendix B).
+/// Counted is the work ClipSharp executes: where EncodeImage/EncodeText take the pooled route, the last block runs
+/// for the pooled token only (<see cref="PooledBlock"/>), and a causal text tower on a cut sequence is counted at the
+/// positions it keeps. OpenCLIP executes the full forward; its FLOPs are the same with every block full.
 /// </summary>
 public static class Flops
 {
@@ -15,21 +18,33 @@ public static class Flops
     public static double Block(long l, long w, long hidden) =>
         2.0 * l * w * 3 * w + 4.0 * l * l * w + 2.0 * l * w * w + 4.0 * l * w * hidden;
 
-    /// <summary>Vision tower forward per image: patch conv, blocks on grid²+1 tokens, projection.</summary>
-    public static double Vision(VisionConfig v, int embedDim)
+    /// <summary>A block read at one position only (Transformer.ForwardAt): K and V for all L tokens 2·L·W·2W, the query
+    /// 2·W², one score row and A·V 2·2·L·W, out-proj 2·W², MLP 2·2·W·H.</summary>
+    public static double PooledBlock(long l, long w, long hidden) =>
+        2.0 * l * w * 2 * w + 2.0 * w * w + 4.0 * l * w + 2.0 * w * w + 4.0 * w * hidden;
+
+    /// <summary>Vision tower forward per image: patch conv, blocks on grid²+1 tokens (the last one pooled-only when
+    /// <paramref name="pooledOnly"/> and the tower pools its class token), projection.</summary>
+    public static double Vision(VisionConfig v, int embedDim, bool pooledOnly = false)
     {
         long np = (long)v.GridSize * v.GridSize, w = v.Width, hidden = (long)(v.Width * v.MlpRatio);
+        bool pooled = pooledOnly && v.Layers > 0 && v.Pool == VisionPool.Token && !v.AttentionalPool;
         return 2.0 * np * 3 * v.PatchSize * v.PatchSize * w
-               + v.Layers * Block(np + 1, w, hidden)
+               + Blocks(v.Layers, pooled, np + 1, w, hidden)
                + 2.0 * w * embedDim;
     }
 
-    /// <summary>Text tower forward per caption of <paramref name="tokens"/> tokens: blocks and projection.</summary>
-    public static double Text(TextConfig t, int embedDim, int tokens)
+    /// <summary>Text tower forward per caption of <paramref name="tokens"/> tokens: blocks (the last one pooled-only
+    /// when <paramref name="pooledOnly"/> and the tower takes that route) and projection.</summary>
+    public static double Text(TextConfig t, int embedDim, int tokens, bool pooledOnly = false)
     {
         long w = t.Width, hidden = (long)(t.Width * t.MlpRatio);
-        return t.Layers * Block(tokens, w, hidden) + (t.HasProjection ? 2.0 * w * embedDim : 0);
+        bool pooled = pooledOnly && t.Layers > 0 && !t.EmbedCls && !TextMasks.NeedsExplicitMask(t) && t.Pool != TextPool.None;
+        return Blocks(t.Layers, pooled, tokens, w, hidden) + (t.HasProjection ? 2.0 * w * embedDim : 0);
     }
+
+    private static double Blocks(int layers, bool lastPooled, long l, long w, long hidden) =>
+        lastPooled ? (layers - 1) * Block(l, w, hidden) + PooledBlock(l, w, hidden) : layers * Block(l, w, hidden);
 
     /// <summary>The CLIPS captioner per sample: projections of the patch and web states, blocks over
     /// [patches; web states; queries], vocabulary head on the queries.</summary>
@@ -46,9 +61,9 @@ public static class Flops
     /// <summary>B×B similarity logits of one InfoNCE problem.</summary>
     public static double Logits(long batch, int embedDim) => 2.0 * batch * batch * embedDim;
 
-    /// <summary>CLIP train step: 3 × (vision + text + logits).</summary>
+    /// <summary>CLIP train step on full-length captions: 3 × (pooled vision + pooled text + logits).</summary>
     public static double ClipTrainStep(ModelConfig m, int batch) =>
-        3 * (batch * (Vision(m.Vision, m.EmbedDim) + Text(m.Text, m.EmbedDim, m.Text.ContextLength)) + Logits(batch, m.EmbedDim));
+        3 * (batch * (Vision(m.Vision, m.EmbedDim, true) + Text(m.Text, m.EmbedDim, m.Text.ContextLength, true)) + Logits(batch, m.EmbedDim));
 
     /// <summary>CLIPS train step: 3 × (vision + web text + partial text + captioner + two logit matrices).</summary>
     public static double ClipsTrainStep(ModelConfig m, int batch, int webTokens, int partialTokens) =>

@@ -1,4 +1,7 @@
+using ClipSharp.Core;
 using ClipSharp.Modeling;
+using ClipSharp.Scenes;
+using ClipSharp.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,24 +23,58 @@ public static class InferenceBenchmarks
             using var _ = torch.no_grad();
             model.EncodeImage(images, normalize: true);
         }, o.Warmup, o.Repeats + 1);
-        return Result(name, description, batch, times, batch * Flops.Vision(config.Vision, config.EmbedDim), "images/s");
+        return Result(name, description, batch, times, batch * Flops.Vision(config.Vision, config.EmbedDim, pooledOnly: true), "images/s");
     }
 
-    /// <summary>encode_text at <paramref name="batch"/> captions of the model's context length.</summary>
-    public static BenchResult EncodeText(string name, string description, ModelConfig config, int batch, BenchOptions o)
+    /// <summary>
+    /// encode_text at <paramref name="batch"/> rows of the model's context length. fullLength: random ids with the EOT
+    /// (highest id) in the last slot of every row, so every position counts: the compute OpenCLIP spends on any input.
+    /// Otherwise the built-in world's web captions (word-level WordPiece ids standing in for BPE ids, one id per word
+    /// like most English words in CLIP's BPE), framed SOT … EOT and zero-padded to the context as OpenCLIP's tokenizer
+    /// does: ClipSharp then cuts the causal tower after the longest caption. FLOPs: what ClipSharp executes (Flops);
+    /// the reference's full-context count is in the details.
+    /// </summary>
+    public static BenchResult EncodeText(string name, string description, ModelConfig config, int batch, bool fullLength, BenchOptions o)
     {
         torch.manual_seed(0);
         var model = ModelFactory.Create(config);
         model.eval();
-        var ids = torch.randint(1, config.Text.VocabSize, [batch, config.Text.ContextLength], dtype: ScalarType.Int64);
+        int ctx = config.Text.ContextLength, vocab = config.Text.VocabSize;
+        var ids = fullLength ? FullLengthIds(batch, ctx, vocab) : WorldCaptionIds(batch, ctx, vocab);
         var times = Timing.Measure(() =>
         {
             using var scope = torch.NewDisposeScope();
             using var _ = torch.no_grad();
             model.EncodeText(ids, normalize: true);
         }, o.Warmup, o.Repeats + 1);
-        return Result(name, description, batch, times,
-            batch * Flops.Text(config.Text, config.EmbedDim, config.Text.ContextLength), "texts/s");
+        var used = ids.argmax(-1).add(Scalars.One, Scalars.One);
+        int kept = (int)used.max().item<long>();                           // the causal tower's cut
+        var r = Result(name, description, batch, times, batch * Flops.Text(config.Text, config.EmbedDim, kept, pooledOnly: true), "texts/s");
+        r.Details["reference_gflops_per_batch"] = (batch * Flops.Text(config.Text, config.EmbedDim, ctx) / 1e9).ToString("F1");
+        r.Details["positions_used_max"] = used.max().item<long>().ToString();
+        r.Details["positions_used_mean"] = used.to(ScalarType.Float64).mean().item<double>().ToString("F1");
+        return r;
+    }
+
+    internal static Tensor FullLengthIds(int batch, int ctx, int vocab)
+    {
+        var ids = torch.randint(1, vocab - 1, [batch, ctx], dtype: ScalarType.Int64);
+        ids[.., ctx - 1] = torch.tensor((long)vocab - 1);
+        return ids;
+    }
+
+    private static Tensor WorldCaptionIds(int batch, int ctx, int vocab)
+    {
+        var world = new WorldSamples(new WorldConfig(), seed: 42);
+        var tokenizer = new ClipsWordPieceTokenizer(new WordPieceVocabulary(WorldVocabulary.Tokens), contextLength: ctx);
+        var ids = torch.zeros(batch, ctx, dtype: ScalarType.Int64);
+        for (int i = 0; i < batch; i++)
+        {
+            var words = tokenizer.ContentIds(world.Train(i).Web.Text).Take(ctx - 2).Select(t => (long)t);
+            long[] row = [vocab - 2, .. words, vocab - 1];                    // SOT … EOT, then zeros
+            ids[i, ..row.Length] = torch.tensor(row);
+        }
+        return ids;
     }
 
     private static BenchResult Result(string name, string description, int batch, double[] times, double flops, string unit)

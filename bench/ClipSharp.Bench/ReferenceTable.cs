@@ -7,16 +7,19 @@ namespace ClipSharp.Bench;
 /// </summary>
 public static class ReferenceTable
 {
-    /// <summary>name → (reference samples/s, target ratio).</summary>
-    public static IReadOnlyDictionary<string, (double Reference, double Target)> Figures { get; } = new Dictionary<string, (double, double)>
+    /// <summary>name → (reference samples/s, target ratio; null = shown for comparison, not a target). The images
+    /// target is the data issue's 2×. The captions row compares with the same reference figure because OpenCLIP's
+    /// encode_text does the same full-context work for any input; the target is held against the full-length row.</summary>
+    public static IReadOnlyDictionary<string, (double Reference, double? Target)> Figures { get; } = new Dictionary<string, (double, double?)>
     {
         ["train-vitb32-b32"] = (2.61, 1.3),
         ["train-vitb32-b64"] = (2.88, 1.3),
         ["train-small-b128"] = (30.2, 1.5),
         ["encode-image-vitb32-b32"] = (14.3, 1.3),
         ["encode-text-vitb32-b128"] = (27.2, 1.3),
-        ["images-1t"] = (447, 1.3),
-        ["images-2t"] = (623, 1.3),
+        ["encode-text-vitb32-b128-captions"] = (27.2, null),
+        ["images-1t"] = (447, 2.0),
+        ["images-2t"] = (623, 2.0),
     };
 
     /// <summary>Minimum fraction of the matmul ceiling for ViT-B-32 training.</summary>
@@ -32,7 +35,7 @@ public static class ReferenceTable
         if (Figures.TryGetValue(r.Name, out var f))
         {
             (reference, target, ratio) = (f.Reference, f.Target, r.Value / f.Reference);
-            pass = ratio >= target;
+            if (target is { } t) pass = ratio >= t;
         }
         if (ceilingTarget is { } ct && fraction is { } fr) pass = (pass ?? true) && fr >= ct;
         return r with { Reference = reference, Ratio = ratio, Target = target, CeilingFraction = fraction, CeilingTarget = ceilingTarget, Pass = pass };

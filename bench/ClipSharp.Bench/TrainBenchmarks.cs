@@ -21,7 +21,7 @@ public static class TrainBenchmarks
         model.train();
         using var opt = ParameterGroups.AdamW(model, 1e-3, 0.9, 0.98, 1e-6, 0.1);
         var images = torch.randn(batch, 3, config.Vision.ImageSize, config.Vision.ImageSize);
-        var ids = torch.randint(1, config.Text.VocabSize, [batch, config.Text.ContextLength], dtype: ScalarType.Int64);
+        var ids = InferenceBenchmarks.FullLengthIds(batch, config.Text.ContextLength, config.Text.VocabSize); // every position counts
         double lastLoss = double.NaN;
         var phases = new List<PhaseLaps>();
         void Step()

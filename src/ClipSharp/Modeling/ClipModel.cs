@@ -45,4 +45,8 @@ public class ClipModel : ContrastiveModel
 
     public override TextOutput EncodeTextFull(Tensor ids, Action<string, Tensor>? observe = null) =>
         _text.Encode(ids, observe);
+
+    protected override Tensor ImageFeatures(Tensor images) => visual.EncodePooled(images);
+
+    protected override Tensor TextFeatures(Tensor ids) => _text.EncodePooled(ids);
 }

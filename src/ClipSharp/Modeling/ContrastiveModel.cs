@@ -29,10 +29,17 @@ public abstract class ContrastiveModel : nn.Module
     }
 
     /// <summary>images (B, 3, H, W) → (B, E).</summary>
-    public Tensor EncodeImage(Tensor images, bool normalize) => Normalize(EncodeImageFull(images).Pooled, normalize);
+    public Tensor EncodeImage(Tensor images, bool normalize) => Normalize(ImageFeatures(images), normalize);
 
     /// <summary>token ids (B, L) → (B, E).</summary>
-    public Tensor EncodeText(Tensor ids, bool normalize) => Normalize(EncodeTextFull(ids).Pooled, normalize);
+    public Tensor EncodeText(Tensor ids, bool normalize) => Normalize(TextFeatures(ids), normalize);
+
+    /// <summary>Unnormalized pooled image features (B, E); a tower that can compute them with less work than the full
+    /// output overrides this (the result must equal EncodeImageFull(images).Pooled).</summary>
+    protected virtual Tensor ImageFeatures(Tensor images) => EncodeImageFull(images).Pooled;
+
+    /// <summary>Unnormalized pooled text features (B, E); as <see cref="ImageFeatures"/>.</summary>
+    protected virtual Tensor TextFeatures(Tensor ids) => EncodeTextFull(ids).Pooled;
 
     /// <summary>The whole vision output (pooled features, tokens, pre-LN patch states).</summary>
     public abstract VisionOutput EncodeImageFull(Tensor images, Action<string, Tensor>? observe = null);

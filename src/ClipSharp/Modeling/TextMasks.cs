@@ -16,8 +16,7 @@ internal static class TextMasks
     public static (Tensor? Mask, bool Causal) Build(TextConfig cfg, Tensor ids, long seq, ScalarType dtype)
     {
         bool causal = !cfg.NoCausalMask;
-        bool keyMask = cfg.EmbedCls || (cfg.UsePadMask && cfg.NoCausalMask);
-        if (!keyMask) return (null, causal);
+        if (!NeedsExplicitMask(cfg)) return (null, causal);
         var valid = ids.ne(Scalars.Of(cfg.PadId));                                   // (B, L)
         if (cfg.EmbedCls)
         {
@@ -29,6 +28,10 @@ internal static class TextMasks
         if (causal) mask = mask.add(Causal(seq, dtype, ids.device), Scalars.One);
         return (mask, false);
     }
+
+    /// <summary>True when the tower needs a key mask (CoCa's class token, or use_pad_mask without causality); otherwise
+    /// attention is plain causal or plain bidirectional.</summary>
+    public static bool NeedsExplicitMask(TextConfig cfg) => cfg.EmbedCls || (cfg.UsePadMask && cfg.NoCausalMask);
 
     /// <summary>(L, L) additive causal mask: -inf above the diagonal.</summary>
     public static Tensor Causal(long n, ScalarType dtype, Device device) =>

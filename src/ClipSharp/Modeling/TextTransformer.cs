@@ -85,13 +85,39 @@ public sealed class TextTransformer : nn.Module
         return new TextOutput(pooled, tokens, states);
     }
 
-    private Tensor Pool(Tensor x, Tensor ids) => _cfg.Pool switch
+    /// <summary>
+    /// The pooled features alone, (B, E): equal to <see cref="Encode"/>(ids).Pooled, computed with less work when the
+    /// tower pools one position and needs no explicit mask (CLIP: causal, EOT pooling; CLIPS: bidirectional, last
+    /// slot). Causal: the pooled row sees only positions up to its own, so every sequence is cut after the batch's
+    /// last pooled position (77 → ~20 positions for real captions). Both: the last block runs its query, attention
+    /// output and MLP for the pooled row only (<see cref="Transformer.ForwardAt"/>). Anything else takes Encode.
+    /// </summary>
+    public Tensor EncodePooled(Tensor ids)
     {
-        TextPool.First => x[.., 0],
-        TextPool.Last => x[.., -1],                                    // CLIPS: [CLS] always at the last slot
-        TextPool.Argmax => Gather(x, ids.argmax(-1)),                  // CLIP: the EOT token has the highest id
-        TextPool.Eos => Gather(x, ids.eq(Scalars.Of(_cfg.EosId ?? 2)).to(ScalarType.Int32).argmax(-1)),
-        _ => x,
+        if (cls_emb is not null || TextMasks.NeedsExplicitMask(_cfg) || _cfg.Pool == TextPool.None) return Encode(ids).Pooled;
+        bool causal = !_cfg.NoCausalMask;
+        var index = PoolIndex(ids);                                    // (B,) int64
+        if (causal)
+        {
+            long keep = index.max().item<long>() + 1;
+            if (keep < ids.shape[1]) ids = ids[.., ..(int)keep];
+        }
+        var x = token_embedding.forward(ids);                          // (B, L', W)
+        x = x.add(positional_embedding[..(int)ids.shape[1]].to(x.dtype), Scalars.One);
+        var pooled = ln_final.forward(transformer.ForwardAt(x, index, causal));
+        return text_projection is null ? pooled : pooled.matmul(text_projection);
+    }
+
+    private Tensor Pool(Tensor x, Tensor ids) => _cfg.Pool == TextPool.None ? x : Gather(x, PoolIndex(ids));
+
+    // The pooled position of each sequence, (B,) int64.
+    private Tensor PoolIndex(Tensor ids) => _cfg.Pool switch
+    {
+        TextPool.First => torch.zeros(ids.shape[0], dtype: ScalarType.Int64, device: ids.device),
+        TextPool.Last => torch.zeros(ids.shape[0], dtype: ScalarType.Int64, device: ids.device).add_(Scalars.Of(ids.shape[1] - 1), Scalars.One), // CLIPS: [CLS] at the last slot
+        TextPool.Argmax => ids.argmax(-1),                             // CLIP: the EOT token has the highest id
+        TextPool.Eos => ids.eq(Scalars.Of(_cfg.EosId ?? 2)).to(ScalarType.Int32).argmax(-1),
+        _ => throw new InvalidOperationException($"Text pool type {_cfg.Pool} has no single position."),
     };
 
     private static Tensor Gather(Tensor x, Tensor index) => x[Scalars.Arange(x.shape[0], x.device), index];

@@ -49,12 +49,7 @@ public sealed class VisionTransformer : nn.Module
     /// <summary>images: (B, 3, H, W) normalized. <paramref name="observe"/> receives intermediates named by OpenCLIP module path.</summary>
     public VisionOutput Encode(Tensor images, Action<string, Tensor>? observe = null)
     {
-        var x = conv1.forward(images);                                  // (B, W, g, g)
-        observe?.Invoke("conv1", x);
-        x = x.flatten(2).transpose(1, 2);                               // (B, g², W), row-major patches
-        var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
-        x = torch.cat([cls, x], 1).add(positional_embedding.to(x.dtype), Scalars.One);  // (B, g²+1, W)
-        if (ln_pre is not null) { x = ln_pre.forward(x); observe?.Invoke("ln_pre", x); }
+        var x = Embed(images, observe);
         x = transformer.forward(x, observe: observe is null ? null : (i, t) => observe($"transformer.resblocks.{i}", t));
         var patches = x[.., 1..];                                       // (B, g², W) pre-ln_post
         Tensor pooled, tokens;
@@ -80,6 +75,31 @@ public sealed class VisionTransformer : nn.Module
             (pooled, tokens) = GlobalPool(x);
         }
         return new VisionOutput(pooled.matmul(proj), tokens, patches);
+    }
+
+    /// <summary>
+    /// The pooled features alone, (B, E): equal to <see cref="Encode"/>(images).Pooled. With class-token pooling and no
+    /// attentional pooler the last block runs its query, attention output and MLP for the class token only
+    /// (<see cref="Transformer.ForwardAt"/>; ln_post is per token, so its place before or after pooling does not matter).
+    /// </summary>
+    public Tensor EncodePooled(Tensor images)
+    {
+        if (attn_pool is not null || _cfg.Pool != VisionPool.Token) return Encode(images).Pooled;
+        var x = Embed(images, null);
+        var cls = torch.zeros(x.shape[0], dtype: ScalarType.Int64, device: x.device);
+        return ln_post.forward(transformer.ForwardAt(x, cls, causal: false)).matmul(proj);
+    }
+
+    // Patch embedding + class token + positions (+ ln_pre): (B, 3, H, W) → (B, g²+1, W).
+    private Tensor Embed(Tensor images, Action<string, Tensor>? observe)
+    {
+        var x = conv1.forward(images);                                  // (B, W, g, g)
+        observe?.Invoke("conv1", x);
+        x = x.flatten(2).transpose(1, 2);                               // (B, g², W), row-major patches
+        var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
+        x = torch.cat([cls, x], 1).add(positional_embedding.to(x.dtype), Scalars.One);  // (B, g²+1, W)
+        if (ln_pre is not null) { x = ln_pre.forward(x); observe?.Invoke("ln_pre", x); }
+        return x;
     }
 
     // 'avg': mean over patch tokens (class token excluded); 'tok': the class token.

@@ -28,4 +28,15 @@ public sealed class Transformer : nn.Module
         }
         return x;
     }
+
+    /// <summary>
+    /// Every block but the last on all positions, the last only at <paramref name="index"/> (B,) → (B, W): equal to
+    /// forward(x, null, causal)[b, index[b]] when only those rows are read (pooled features), at 5/6 less work in the last block.
+    /// </summary>
+    public Tensor ForwardAt(Tensor x, Tensor index, bool causal)
+    {
+        if (resblocks.Count == 0) return x[Core.Scalars.Arange(x.shape[0], x.device), index];
+        for (int i = 0; i < resblocks.Count - 1; i++) x = resblocks[i].forward(x, null, null, causal);
+        return resblocks[^1].ForwardAt(x, index, causal);
+    }
 }
