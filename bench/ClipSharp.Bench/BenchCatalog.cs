@@ -19,6 +19,8 @@ public static class BenchCatalog
             o => TrainBenchmarks.Clip("train-vitb32-b64", "train step ViT-B-32 @224, batch 64", Model("ViT-B-32"), 64, o)),
         new("train-small-b128", "train step bench_small @64, batch 128", true, true,
             o => TrainBenchmarks.Clip("train-small-b128", "train step bench_small @64, batch 128", SmallModel(o), 128, o)),
+        new("train-quickstart-clips-b64", "CLIPS train step, the quickstart model (64 px, 8-px patches), batch 64, captions 32 tokens", true, true,
+            o => TrainBenchmarks.Clips("train-quickstart-clips-b64", "CLIPS step quickstart-clips b64", Model("quickstart-clips"), 64, 32, o)),
         new("train-clips-tiny-p80", "CLIPS train step test-clips-tiny, batch 128, partial caption 80 tokens", true, true,
             o => TrainBenchmarks.Clips("train-clips-tiny-p80", "CLIPS step test-clips-tiny b128, partial 80 tok", Model("test-clips-tiny"), 128, 80, o)),
         new("train-clips-tiny-p32", "CLIPS train step test-clips-tiny, batch 128, partial caption 32 tokens", true, true,
