@@ -25,7 +25,7 @@ public static class DistBenchCommand
         var set = new Option<string[]>("--set") { Description = "Override a recipe field (repeatable)." };
         var steps = new Option<int>("--steps") { Description = "Measured steps plus warm-up.", DefaultValueFactory = _ => 20 };
         var warmup = new Option<int>("--warmup") { Description = "Leading steps left out of the medians.", DefaultValueFactory = _ => 5 };
-        var output = new Option<string?>("--out") { Description = "Run folder (default: a new temporary folder)." };
+        var output = new Option<string?>("--out") { Description = "Run folder, kept (default: a temporary folder, removed at the end)." };
         var backend = new Option<string>("--dist") { Description = "auto, single, mpi or nccl.", DefaultValueFactory = _ => "auto" };
         var cmd = new Command("dist-bench", "Step and gradient all-reduce time of the real trainer on 1 or more ranks.") { Hidden = true };
         foreach (var o in new Option[] { recipe, set, steps, warmup, output, backend }) cmd.Options.Add(o);
@@ -36,6 +36,7 @@ public static class DistBenchCommand
             var overrides = (r.GetValue(set) ?? []).Append("log_every_steps=1").ToList();
             var rec = RecipeReader.Read(r.GetValue(recipe)!, overrides);
             using var dist = Collectives.FromEnvironment(r.GetValue(backend)!);
+            bool temporary = r.GetValue(output) is null;
             var dir = r.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"clipsharp-dist-bench-{SharedGuid(dist):N}");
             try
             {
@@ -52,6 +53,12 @@ public static class DistBenchCommand
                 CliApp.ReportError(e);
                 dist.Abort($"rank {dist.Rank} failed: {e.Message}", 1);
                 return 1;
+            }
+            finally
+            {
+                // The default folder is scratch: every rank is past its last read of it (the all-reduce timing ends in barriers).
+                if (temporary && dist.IsMain && Directory.Exists(dir))
+                    try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
         });
         return cmd;

@@ -171,4 +171,17 @@ public class DistributedTrainerTests(ITestOutputHelper output)
         Assert.True(j.GetProperty("grad_bytes").GetInt64() > 10_000);
         Assert.True(j.GetProperty("allreduce_only_ms").GetDouble() > 0);
     }
+
+    /// <summary>Without --out the bench runs in a temporary folder and removes it at the end.</summary>
+    [Fact]
+    public void DistBenchWithoutOutLeavesNoTemporaryFolder()
+    {
+        var dir = TestPaths.NewTempDir("dist-bench-tmp");
+        var tmp = Directory.CreateDirectory(Path.Combine(dir, "tmp")).FullName;
+        var res = MpiRun.Start(0, new Dictionary<string, string> { ["TMPDIR"] = tmp }, "dist-bench",
+            "--recipe", Recipe(dir, "bench", 100, 8, Shard(0), 0, 1000), "--steps", "2", "--warmup", "1", "--dist", "single").Wait(Limit);
+        Assert.True(res.Code == 0, res.ToString());
+        Assert.Contains("\"bench\":\"dist\"", res.Out);
+        Assert.Empty(Directory.GetDirectories(tmp, "clipsharp-dist-bench-*"));
+    }
 }
