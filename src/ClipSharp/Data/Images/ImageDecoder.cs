@@ -91,8 +91,7 @@ public sealed class ImageDecoder
     {
         if (data is null || !JpegHeader.TryRead(data, out var h)) return null;
         int shrink = ShrinkFactor(h.Width, h.Height, isJpeg: true, target);
-        var img = FastJpegDecoder.TryDecode(data, h, shrink, Options);
-        return img is null ? null : new DecodedImage(img, source, isPalette: false, shrink);
+        return FastJpegDecoder.TryDecode(data, h, shrink, Options, source);
     }
 
     // The whole file when it starts with the JPEG signature, else null (without reading the rest). Null on a read

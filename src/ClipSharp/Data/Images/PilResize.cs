@@ -26,9 +26,10 @@ internal static unsafe class PilResize
     /// <paramref name="bands"/> interleaved bands, rows <paramref name="stride"/> bytes apart, <paramref name="readable"/>
     /// bytes valid from <paramref name="src"/>) to <paramref name="outW"/> x <paramref name="outH"/>, and writes the window
     /// [cx, cx + cw) x [cy, cy + ch) of the result to <paramref name="dst"/> (ch rows of cw * bands bytes).
+    /// <paramref name="reference"/>: plain scalar loops only (the tests' oracle for the vector paths).
     /// </summary>
     public static void Resize(byte* src, long stride, long readable, int bands, int inW, int inH, int outW, int outH,
-        Interpolation filter, int cx, int cy, int cw, int ch, byte* dst)
+        Interpolation filter, int cx, int cy, int cw, int ch, byte* dst, bool reference = false)
     {
         if (cx < 0 || cy < 0 || cw <= 0 || ch <= 0 || cx + cw > outW || cy + ch > outH)
             throw new ArgumentOutOfRangeException(nameof(cx), $"Window ({cx}, {cy}, {cw}, {ch}) is outside the {outW}x{outH} output.");
@@ -48,13 +49,13 @@ internal static unsafe class PilResize
         }
         if (!needH)
         {
-            Vertical(src + cx * bands, stride, rowBytes, ResampleCoefficients.Get(inH, outH, filter), cy, ch, dst);
+            Vertical(src + cx * bands, stride, rowBytes, ResampleCoefficients.Get(inH, outH, filter), cy, ch, dst, reference);
             return;
         }
         var kh = ResampleCoefficients.Get(inW, outW, filter);
         if (!needV)
         {
-            Horizontal(src + cy * stride, stride, readable - cy * stride, bands, inW, kh, cx, cw, ch, dst);
+            Horizontal(src + cy * stride, stride, readable - cy * stride, bands, inW, kh, cx, cw, ch, dst, reference);
             return;
         }
         var kv = ResampleCoefficients.Get(inH, outH, filter);
@@ -65,45 +66,69 @@ internal static unsafe class PilResize
         {
             fixed (byte* t = tmp)
             {
-                Horizontal(src + yFirst * stride, stride, readable - yFirst * stride, bands, inW, kh, cx, cw, rows, t);
-                Vertical(t - (long)yFirst * rowBytes, rowBytes, rowBytes, kv, cy, ch, dst);
+                Horizontal(src + yFirst * stride, stride, readable - yFirst * stride, bands, inW, kh, cx, cw, rows, t, reference);
+                Vertical(t - (long)yFirst * rowBytes, rowBytes, rowBytes, kv, cy, ch, dst, reference);
             }
         }
         finally { ArrayPool<byte>.Shared.Return(tmp); }
     }
 
-    // Rows [0, rows) of src, output columns [cx, cx + cw) -> dst rows of cw * bands bytes.
+    /// <summary>As the pointer overload, for a packed <paramref name="src"/> (rows of inW * bands bytes), into a new array.</summary>
+    public static byte[] Resize(ReadOnlySpan<byte> src, int bands, int inW, int inH, int outW, int outH, Interpolation filter,
+        int cx, int cy, int cw, int ch, bool reference = false)
+    {
+        if (src.Length < (long)inW * inH * bands) throw new ArgumentException("Source smaller than inW * inH * bands.", nameof(src));
+        var dst = new byte[cw * ch * bands];
+        fixed (byte* s = src)
+        fixed (byte* d = dst)
+            Resize(s, (long)inW * bands, src.Length, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, d, reference);
+        return dst;
+    }
+
+    // Rows [0, rows) of src, output columns [cx, cx + cw) -> dst rows of cw * bands bytes. The vector loops read past
+    // the last window byte (AVX2: up to 15 bytes, SSE4.1 with 3 bands: 1 byte); a row where that would leave the buffer
+    // (the image's last rows) is read from a padded copy instead.
     private static void Horizontal(byte* src, long stride, long readable, int bands, int inW, ResampleCoefficients k,
-        int cx, int cw, int rows, byte* dst)
+        int cx, int cw, int rows, byte* dst, bool reference)
     {
         int rowBytes = cw * bands, inRowBytes = inW * bands;
-        bool vector = bands >= 3 && Sse41.IsSupported;
+        short[]? paired = !reference && PilResizeAvx2.IsSupported ? k.PairedWeights : null;
+        bool vector = !reference && paired is null && bands >= 3 && Sse41.IsSupported;
+        long reach = paired is not null ? (long)k.Start[cx + cw - 1] * bands + PilResizeAvx2.ReadSpan(bands, k.Chunks)
+            : vector ? inRowBytes + 1 : inRowBytes;
         byte[]? pad = null;
         try
         {
             fixed (int* start = k.Start, count = k.Count, weights = k.Weights)
+            fixed (short* pw = paired)
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    byte* row = src + r * stride;
-                    // The vector loop reads 4 bytes per tap: for 3 bands one byte past the last pixel. Where that byte
-                    // is past the end of the buffer (the image's last row), read from a padded copy instead.
-                    if (vector && r * stride + inRowBytes + 1 > readable)
+                    byte* row = src + r * stride, o = dst + (long)r * rowBytes;
+                    if (r * stride + reach <= readable)
                     {
-                        pad ??= ArrayPool<byte>.Shared.Rent(inRowBytes + 4);
-                        fixed (byte* pp = pad)
-                        {
-                            Unsafe.CopyBlockUnaligned(pp, row, (uint)inRowBytes);
-                            HorizontalRowVector(pp, bands, start, count, weights, k.KSize, cx, cw, dst + (long)r * rowBytes);
-                        }
+                        Row(row, bands, start, count, weights, pw, k, cx, cw, o, vector);
                         continue;
                     }
-                    if (vector) HorizontalRowVector(row, bands, start, count, weights, k.KSize, cx, cw, dst + (long)r * rowBytes);
-                    else HorizontalRowScalar(row, bands, start, count, weights, k.KSize, cx, cw, dst + (long)r * rowBytes);
+                    pad ??= ArrayPool<byte>.Shared.Rent((int)Math.Max(reach, inRowBytes));
+                    fixed (byte* pp = pad)
+                    {
+                        Unsafe.CopyBlockUnaligned(pp, row, (uint)inRowBytes);
+                        Row(pp, bands, start, count, weights, pw, k, cx, cw, o, vector);
+                    }
                 }
             }
         }
         finally { if (pad is not null) ArrayPool<byte>.Shared.Return(pad); }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row(byte* row, int bands, int* start, int* count, int* weights, short* paired, ResampleCoefficients k,
+        int cx, int cw, byte* o, bool vector)
+    {
+        if (paired is not null) PilResizeAvx2.HorizontalRow(row, bands, start, paired, k.Chunks, cx, cw, o);
+        else if (vector) HorizontalRowVector(row, bands, start, count, weights, k.KSize, cx, cw, o);
+        else HorizontalRowScalar(row, bands, start, count, weights, k.KSize, cx, cw, o);
     }
 
     // 3 or 4 bands: the pixel's bands are the int32 lanes of one vector (for 3 bands the 4th lane is the next
@@ -149,7 +174,8 @@ internal static unsafe class PilResize
     }
 
     // Output rows [cy, cy + ch): row yo = clip8(sum_j w[yo][j] * src row (start[yo] + j)); src points at row 0.
-    private static void Vertical(byte* src, long stride, int rowBytes, ResampleCoefficients k, int cy, int ch, byte* dst)
+    private static void Vertical(byte* src, long stride, int rowBytes, ResampleCoefficients k, int cy, int ch, byte* dst,
+        bool reference)
     {
         int kSize = k.KSize;
         fixed (int* start = k.Start, count = k.Count, weights = k.Weights)
@@ -162,7 +188,7 @@ internal static unsafe class PilResize
                 int n = count[yo];
                 byte* o = dst + (long)y * rowBytes;
                 int i = 0;
-                if (Avx2.IsSupported)
+                if (Avx2.IsSupported && !reference)
                 {
                     var half = Vector256.Create(Half);
                     for (; i + 16 <= rowBytes; i += 16)

@@ -40,6 +40,50 @@ internal sealed class ResampleCoefficients
     /// <summary>(OutSize, KSize) fixed-point weights; entries past Count are 0.</summary>
     public int[] Weights { get; }
 
+    /// <summary>Taps per chunk of <see cref="PairedWeights"/>.</summary>
+    public const int ChunkTaps = 4;
+
+    /// <summary>Chunks of <see cref="ChunkTaps"/> taps that cover the longest window: ceil(max Count / 4).</summary>
+    public int Chunks { get; }
+
+    private short[]? _paired;
+
+    /// <summary>
+    /// The weights laid out for a 16-bit multiply-add (vpmaddwd) over a chunk of 4 taps whose bytes were shuffled to
+    /// [c0 of taps 0,1 | c1 of taps 0,1 | c2 .. | c3 ..] (128-bit lane 0) and the same for taps 2, 3 (lane 1), each band
+    /// an int16 pair. A 22-bit weight does not fit an int16, so each is split exactly into w = hi * 2^11 + lo with
+    /// lo = w &amp; 2047 (0..2047) and hi = w &gt;&gt; 11: per (output pixel, chunk) 16 lo values then 16 hi values, lane
+    /// position 8 L + 2 c + t holding the part of tap 4 chunk + 2 L + t. Taps past Count weigh 0. Built on first use.
+    /// </summary>
+    /// <remarks>Null when a weight's high part does not fit an int16 (|w| &gt;= 2^26, far beyond Pillow's kernels).</remarks>
+    public short[]? PairedWeights
+    {
+        get
+        {
+            if (_paired is null) Interlocked.CompareExchange(ref _paired, BuildPaired(), null);
+            return _paired.Length == 0 ? null : _paired;
+        }
+    }
+
+    private short[] BuildPaired()
+    {
+        var paired = new short[OutSize * Chunks * 32];
+        for (int x = 0; x < OutSize; x++)
+            for (int k = 0; k < Chunks; k++)
+            {
+                var block = paired.AsSpan((x * Chunks + k) * 32, 32);
+                for (int pos = 0; pos < 16; pos++)
+                {
+                    int tap = k * ChunkTaps + 2 * (pos >> 3) + (pos & 1);
+                    int w = tap < Count[x] ? Weights[x * KSize + tap] : 0;
+                    if (w >> 11 is < short.MinValue or > short.MaxValue) return [];
+                    block[pos] = (short)(w & 2047);
+                    block[16 + pos] = (short)(w >> 11);
+                }
+            }
+        return paired;
+    }
+
     /// <summary>The cached windows for <paramref name="filter"/> (bicubic or bilinear).</summary>
     public static ResampleCoefficients Get(int inSize, int outSize, Interpolation filter)
     {
@@ -66,6 +110,7 @@ internal sealed class ResampleCoefficients
         Weights = new int[outSize * KSize];
         var k = new double[KSize];
         double ss = 1.0 / filterScale;
+        int maxCount = 0;
         for (int xx = 0; xx < outSize; xx++)
         {
             double center = (xx + 0.5) * scale;
@@ -89,7 +134,9 @@ internal sealed class ResampleCoefficients
             }
             Start[xx] = xmin;
             Count[xx] = xmax;
+            maxCount = Math.Max(maxCount, xmax);
         }
+        Chunks = (maxCount + ChunkTaps - 1) / ChunkTaps;
     }
 
     // Pillow's filters: the triangle, and Keys' cubic with a = -0.5 (expressions in Pillow's evaluation order).
