@@ -20,16 +20,17 @@ internal static unsafe class PilResize
 {
     private const int Bits = ResampleCoefficients.PrecisionBits;
     private const int Half = 1 << (Bits - 1);
+    private const int RowGroup = 4; // rows the AVX-512 horizontal pass does together (weights read once per group)
 
     /// <summary>
     /// Resizes the <paramref name="inW"/> x <paramref name="inH"/> image at <paramref name="src"/> (uchar,
     /// <paramref name="bands"/> interleaved bands, rows <paramref name="stride"/> bytes apart, <paramref name="readable"/>
     /// bytes valid from <paramref name="src"/>) to <paramref name="outW"/> x <paramref name="outH"/>, and writes the window
     /// [cx, cx + cw) x [cy, cy + ch) of the result to <paramref name="dst"/> (ch rows of cw * bands bytes).
-    /// <paramref name="reference"/>: plain scalar loops only (the tests' oracle for the vector paths).
+    /// <paramref name="kernel"/>: the fastest inner loops to use (tests compare them with the scalar ones).
     /// </summary>
     public static void Resize(byte* src, long stride, long readable, int bands, int inW, int inH, int outW, int outH,
-        Interpolation filter, int cx, int cy, int cw, int ch, byte* dst, bool reference = false)
+        Interpolation filter, int cx, int cy, int cw, int ch, byte* dst, ResizeKernel kernel = ResizeKernel.Best)
     {
         if (cx < 0 || cy < 0 || cw <= 0 || ch <= 0 || cx + cw > outW || cy + ch > outH)
             throw new ArgumentOutOfRangeException(nameof(cx), $"Window ({cx}, {cy}, {cw}, {ch}) is outside the {outW}x{outH} output.");
@@ -49,13 +50,13 @@ internal static unsafe class PilResize
         }
         if (!needH)
         {
-            Vertical(src + cx * bands, stride, rowBytes, ResampleCoefficients.Get(inH, outH, filter), cy, ch, dst, reference);
+            Vertical(src + cx * bands, stride, rowBytes, ResampleCoefficients.Get(inH, outH, filter), cy, ch, dst, kernel);
             return;
         }
         var kh = ResampleCoefficients.Get(inW, outW, filter);
         if (!needV)
         {
-            Horizontal(src + cy * stride, stride, readable - cy * stride, bands, inW, kh, cx, cw, ch, dst, reference);
+            Horizontal(src + cy * stride, stride, readable - cy * stride, bands, inW, kh, cx, cw, ch, dst, kernel);
             return;
         }
         var kv = ResampleCoefficients.Get(inH, outH, filter);
@@ -66,8 +67,8 @@ internal static unsafe class PilResize
         {
             fixed (byte* t = tmp)
             {
-                Horizontal(src + yFirst * stride, stride, readable - yFirst * stride, bands, inW, kh, cx, cw, rows, t, reference);
-                Vertical(t - (long)yFirst * rowBytes, rowBytes, rowBytes, kv, cy, ch, dst, reference);
+                Horizontal(src + yFirst * stride, stride, readable - yFirst * stride, bands, inW, kh, cx, cw, rows, t, kernel);
+                Vertical(t - (long)yFirst * rowBytes, rowBytes, rowBytes, kv, cy, ch, dst, kernel);
             }
         }
         finally { ArrayPool<byte>.Shared.Return(tmp); }
@@ -75,27 +76,36 @@ internal static unsafe class PilResize
 
     /// <summary>As the pointer overload, for a packed <paramref name="src"/> (rows of inW * bands bytes), into a new array.</summary>
     public static byte[] Resize(ReadOnlySpan<byte> src, int bands, int inW, int inH, int outW, int outH, Interpolation filter,
-        int cx, int cy, int cw, int ch, bool reference = false)
+        int cx, int cy, int cw, int ch, ResizeKernel kernel = ResizeKernel.Best)
     {
         if (src.Length < (long)inW * inH * bands) throw new ArgumentException("Source smaller than inW * inH * bands.", nameof(src));
         var dst = new byte[cw * ch * bands];
         fixed (byte* s = src)
         fixed (byte* d = dst)
-            Resize(s, (long)inW * bands, src.Length, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, d, reference);
+            Resize(s, (long)inW * bands, src.Length, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, d, kernel);
         return dst;
     }
 
     // Rows [0, rows) of src, output columns [cx, cx + cw) -> dst rows of cw * bands bytes. The vector loops read past
-    // the last window byte (AVX2: up to 15 bytes, SSE4.1 with 3 bands: 1 byte); a row where that would leave the buffer
-    // (the image's last rows) is read from a padded copy instead.
+    // the last window byte (AVX-512: up to 63 bytes, AVX2: 15, SSE4.1 with 3 bands: 1); a row where that would leave
+    // the buffer (the image's last rows) is read from a padded copy instead.
     private static void Horizontal(byte* src, long stride, long readable, int bands, int inW, ResampleCoefficients k,
-        int cx, int cw, int rows, byte* dst, bool reference)
+        int cx, int cw, int rows, byte* dst, ResizeKernel kernel)
     {
         int rowBytes = cw * bands, inRowBytes = inW * bands;
-        short[]? paired = !reference && PilResizeAvx2.IsSupported ? k.PairedWeights : null;
-        bool vector = !reference && paired is null && bands >= 3 && Sse41.IsSupported;
-        long reach = paired is not null ? (long)k.Start[cx + cw - 1] * bands + PilResizeAvx2.ReadSpan(bands, k.Chunks)
-            : vector ? inRowBytes + 1 : inRowBytes;
+        short[]? paired = null;
+        int path = 0; // 0 scalar, 1 SSE4.1, 2 AVX2, 3 AVX-512
+        if (kernel == ResizeKernel.Best && PilResizeAvx512.IsSupported && (paired = k.PairedWeights8) is not null) path = 3;
+        else if (kernel <= ResizeKernel.Avx2 && PilResizeAvx2.IsSupported && (paired = k.PairedWeights) is not null) path = 2;
+        else if (kernel <= ResizeKernel.Vector128 && bands >= 3 && Sse41.IsSupported) path = 1;
+        long lastStart = (long)k.Start[cx + cw - 1] * bands;
+        long reach = path switch
+        {
+            3 => lastStart + PilResizeAvx512.ReadSpan(bands, k.Blocks),
+            2 => lastStart + PilResizeAvx2.ReadSpan(bands, k.Chunks),
+            1 => inRowBytes + 1,
+            _ => inRowBytes,
+        };
         byte[]? pad = null;
         try
         {
@@ -105,16 +115,22 @@ internal static unsafe class PilResize
                 for (int r = 0; r < rows; r++)
                 {
                     byte* row = src + r * stride, o = dst + (long)r * rowBytes;
+                    if (path == 3 && r + RowGroup <= rows && (r + RowGroup - 1) * stride + reach <= readable)
+                    {
+                        PilResizeAvx512.HorizontalRows(row, stride, RowGroup, bands, start, pw, k.Blocks, cx, cw, o, rowBytes);
+                        r += RowGroup - 1;
+                        continue;
+                    }
                     if (r * stride + reach <= readable)
                     {
-                        Row(row, bands, start, count, weights, pw, k, cx, cw, o, vector);
+                        Row(path, row, bands, start, count, weights, pw, k, cx, cw, o);
                         continue;
                     }
                     pad ??= ArrayPool<byte>.Shared.Rent((int)Math.Max(reach, inRowBytes));
                     fixed (byte* pp = pad)
                     {
                         Unsafe.CopyBlockUnaligned(pp, row, (uint)inRowBytes);
-                        Row(pp, bands, start, count, weights, pw, k, cx, cw, o, vector);
+                        Row(path, pp, bands, start, count, weights, pw, k, cx, cw, o);
                     }
                 }
             }
@@ -123,12 +139,16 @@ internal static unsafe class PilResize
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(byte* row, int bands, int* start, int* count, int* weights, short* paired, ResampleCoefficients k,
-        int cx, int cw, byte* o, bool vector)
+    private static void Row(int path, byte* row, int bands, int* start, int* count, int* weights, short* paired,
+        ResampleCoefficients k, int cx, int cw, byte* o)
     {
-        if (paired is not null) PilResizeAvx2.HorizontalRow(row, bands, start, paired, k.Chunks, cx, cw, o);
-        else if (vector) HorizontalRowVector(row, bands, start, count, weights, k.KSize, cx, cw, o);
-        else HorizontalRowScalar(row, bands, start, count, weights, k.KSize, cx, cw, o);
+        switch (path)
+        {
+            case 3: PilResizeAvx512.HorizontalRows(row, 0, 1, bands, start, paired, k.Blocks, cx, cw, o, 0); break;
+            case 2: PilResizeAvx2.HorizontalRow(row, bands, start, paired, k.Chunks, cx, cw, o); break;
+            case 1: HorizontalRowVector(row, bands, start, count, weights, k.KSize, cx, cw, o); break;
+            default: HorizontalRowScalar(row, bands, start, count, weights, k.KSize, cx, cw, o); break;
+        }
     }
 
     // 3 or 4 bands: the pixel's bands are the int32 lanes of one vector (for 3 bands the 4th lane is the next
@@ -175,7 +195,7 @@ internal static unsafe class PilResize
 
     // Output rows [cy, cy + ch): row yo = clip8(sum_j w[yo][j] * src row (start[yo] + j)); src points at row 0.
     private static void Vertical(byte* src, long stride, int rowBytes, ResampleCoefficients k, int cy, int ch, byte* dst,
-        bool reference)
+        ResizeKernel kernel)
     {
         int kSize = k.KSize;
         fixed (int* start = k.Start, count = k.Count, weights = k.Weights)
@@ -188,7 +208,7 @@ internal static unsafe class PilResize
                 int n = count[yo];
                 byte* o = dst + (long)y * rowBytes;
                 int i = 0;
-                if (Avx2.IsSupported && !reference)
+                if (Avx2.IsSupported && kernel <= ResizeKernel.Avx2)
                 {
                     var half = Vector256.Create(Half);
                     for (; i + 16 <= rowBytes; i += 16)

@@ -40,13 +40,22 @@ internal sealed class ResampleCoefficients
     /// <summary>(OutSize, KSize) fixed-point weights; entries past Count are 0.</summary>
     public int[] Weights { get; }
 
-    /// <summary>Taps per chunk of <see cref="PairedWeights"/>.</summary>
+    /// <summary>Taps per chunk of <see cref="PairedWeights"/> (AVX2: 4 taps in 256 bits).</summary>
     public const int ChunkTaps = 4;
 
-    /// <summary>Chunks of <see cref="ChunkTaps"/> taps that cover the longest window: ceil(max Count / 4).</summary>
-    public int Chunks { get; }
+    /// <summary>Taps per block of <see cref="PairedWeights8"/> (AVX-512: 8 taps in 512 bits).</summary>
+    public const int BlockTaps = 8;
 
-    private short[]? _paired;
+    /// <summary>The longest window (taps).</summary>
+    public int MaxCount { get; }
+
+    /// <summary>Chunks of <see cref="ChunkTaps"/> taps that cover the longest window: ceil(max Count / 4).</summary>
+    public int Chunks => (MaxCount + ChunkTaps - 1) / ChunkTaps;
+
+    /// <summary>Blocks of <see cref="BlockTaps"/> taps that cover the longest window: ceil(max Count / 8).</summary>
+    public int Blocks => (MaxCount + BlockTaps - 1) / BlockTaps;
+
+    private short[]? _paired, _paired8;
 
     /// <summary>
     /// The weights laid out for a 16-bit multiply-add (vpmaddwd) over a chunk of 4 taps whose bytes were shuffled to
@@ -60,25 +69,39 @@ internal sealed class ResampleCoefficients
     {
         get
         {
-            if (_paired is null) Interlocked.CompareExchange(ref _paired, BuildPaired(), null);
+            if (_paired is null) Interlocked.CompareExchange(ref _paired, BuildPaired(ChunkTaps), null);
             return _paired.Length == 0 ? null : _paired;
         }
     }
 
-    private short[] BuildPaired()
+    /// <summary>
+    /// <see cref="PairedWeights"/> for blocks of 8 taps in four 128-bit lanes (lane L: taps 2L, 2L + 1 of the block):
+    /// per (output pixel, block) 32 lo values then 32 hi values.
+    /// </summary>
+    public short[]? PairedWeights8
     {
-        var paired = new short[OutSize * Chunks * 32];
+        get
+        {
+            if (_paired8 is null) Interlocked.CompareExchange(ref _paired8, BuildPaired(BlockTaps), null);
+            return _paired8.Length == 0 ? null : _paired8;
+        }
+    }
+
+    private short[] BuildPaired(int taps)
+    {
+        int blocks = (MaxCount + taps - 1) / taps, part = 4 * taps; // int16 per lo (or hi) part of a block
+        var paired = new short[OutSize * blocks * 2 * part];
         for (int x = 0; x < OutSize; x++)
-            for (int k = 0; k < Chunks; k++)
+            for (int k = 0; k < blocks; k++)
             {
-                var block = paired.AsSpan((x * Chunks + k) * 32, 32);
-                for (int pos = 0; pos < 16; pos++)
+                var block = paired.AsSpan((x * blocks + k) * 2 * part, 2 * part);
+                for (int pos = 0; pos < part; pos++)
                 {
-                    int tap = k * ChunkTaps + 2 * (pos >> 3) + (pos & 1);
+                    int tap = k * taps + 2 * (pos >> 3) + (pos & 1);
                     int w = tap < Count[x] ? Weights[x * KSize + tap] : 0;
                     if (w >> 11 is < short.MinValue or > short.MaxValue) return [];
                     block[pos] = (short)(w & 2047);
-                    block[16 + pos] = (short)(w >> 11);
+                    block[part + pos] = (short)(w >> 11);
                 }
             }
         return paired;
@@ -136,7 +159,7 @@ internal sealed class ResampleCoefficients
             Count[xx] = xmax;
             maxCount = Math.Max(maxCount, xmax);
         }
-        Chunks = (maxCount + ChunkTaps - 1) / ChunkTaps;
+        MaxCount = maxCount;
     }
 
     // Pillow's filters: the triangle, and Keys' cubic with a = -0.5 (expressions in Pillow's evaluation order).

@@ -3,8 +3,9 @@ using ClipSharp.Data.Images;
 namespace ClipSharp.Tests.Data.Images;
 
 /// <summary>
-/// The vector paths of <see cref="PilResize"/> (AVX2 multiply-add horizontal pass, AVX2 vertical pass, SSE4.1 fallback)
-/// against its scalar loops (<c>reference: true</c>, Pillow's Resample.c arithmetic written out), byte for byte, on
+/// The vector paths of <see cref="PilResize"/> (<see cref="ResizeKernel"/>: AVX-512 and AVX2 multiply-add horizontal
+/// passes, AVX2 vertical pass, SSE4.1 fallback; each as far as this CPU has it) against its scalar loops
+/// (<see cref="ResizeKernel.Scalar"/>, Pillow's Resample.c arithmetic written out), byte for byte, on
 /// random images of odd sizes with 1-4 bands, reductions and enlargements, both filters, and output windows touching
 /// every edge; the source buffers end exactly at the last pixel so the padded-row route is taken.
 /// </summary>
@@ -33,11 +34,14 @@ public class PilResizeTests
         for (int i = 0; i < src.Length; i += 1 + rng.Next(5)) src[i] = (byte)(rng.Next(2) * 255);
         foreach (var (cx, cy, cw, ch) in Windows(outW, outH, rng))
         {
-            var fast = Run(src, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, reference: false);
-            var slow = Run(src, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, reference: true);
-            int bad = fast.AsSpan().CommonPrefixLength(slow);
-            Assert.True(bad == fast.Length, $"{bands} bands {filter} {inW}x{inH} -> {outW}x{outH} window ({cx}, {cy}, {cw}, {ch}): " +
-                $"first mismatch at byte {bad} (pixel {bad / bands}, band {bad % bands}): {(bad < fast.Length ? $"{fast[bad]} vs {slow[bad]}" : "")}");
+            var slow = Run(src, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, ResizeKernel.Scalar);
+            foreach (var kernel in new[] { ResizeKernel.Best, ResizeKernel.Avx2, ResizeKernel.Vector128 })
+            {
+                var fast = Run(src, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, kernel);
+                int bad = fast.AsSpan().CommonPrefixLength(slow);
+                Assert.True(bad == fast.Length, $"{kernel}: {bands} bands {filter} {inW}x{inH} -> {outW}x{outH} window ({cx}, {cy}, {cw}, {ch}): " +
+                    $"first mismatch at byte {bad} (pixel {bad / bands}, band {bad % bands}): {(bad < fast.Length ? $"{fast[bad]} vs {slow[bad]}" : "")}");
+            }
         }
     }
 
@@ -48,20 +52,23 @@ public class PilResizeTests
             foreach (var filter in new[] { Interpolation.Bicubic, Interpolation.Bilinear })
             {
                 var k = ResampleCoefficients.Get(inS, outS, filter);
-                var paired = k.PairedWeights;
-                Assert.NotNull(paired);
-                for (int x = 0; x < outS; x++)
-                    for (int tap = 0; tap < k.Chunks * ResampleCoefficients.ChunkTaps; tap++)
-                    {
-                        int chunk = tap / 4, lane = (tap % 4) / 2, t = tap % 2;
-                        for (int c = 0; c < 4; c++)
+                foreach (var (paired, taps, blocks) in new[] { (k.PairedWeights, 4, k.Chunks), (k.PairedWeights8, 8, k.Blocks) })
+                {
+                    Assert.NotNull(paired);
+                    Assert.Equal(outS * blocks * 8 * taps, paired!.Length);
+                    for (int x = 0; x < outS; x++)
+                        for (int tap = 0; tap < blocks * taps; tap++)
                         {
-                            int pos = (x * k.Chunks + chunk) * 32 + 8 * lane + 2 * c + t;
-                            int expected = tap < k.Count[x] ? k.Weights[x * k.KSize + tap] : 0;
-                            Assert.Equal(expected, paired![pos + 16] * 2048 + paired[pos]);
-                            Assert.InRange(paired[pos], (short)0, (short)2047);
+                            int block = tap / taps, lane = (tap % taps) / 2, t = tap % 2;
+                            for (int c = 0; c < 4; c++)
+                            {
+                                int pos = (x * blocks + block) * 8 * taps + 8 * lane + 2 * c + t;
+                                int expected = tap < k.Count[x] ? k.Weights[x * k.KSize + tap] : 0;
+                                Assert.Equal(expected, paired[pos + 4 * taps] * 2048 + paired[pos]);
+                                Assert.InRange(paired[pos], (short)0, (short)2047);
+                            }
                         }
-                    }
+                }
             }
     }
 
@@ -78,6 +85,6 @@ public class PilResizeTests
     }
 
     private static byte[] Run(byte[] src, int bands, int inW, int inH, int outW, int outH, Interpolation filter,
-        int cx, int cy, int cw, int ch, bool reference) =>
-        PilResize.Resize(src, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, reference);
+        int cx, int cy, int cw, int ch, ResizeKernel kernel) =>
+        PilResize.Resize(src, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, kernel);
 }
