@@ -207,7 +207,7 @@ internal static unsafe class PilResize
                 int* w = weights + yo * kSize;
                 int n = count[yo];
                 byte* o = dst + (long)y * rowBytes;
-                int i = 0;
+                int i = kernel == ResizeKernel.Best && PilResizeAvx512.IsSupported ? PilResizeAvx512.VerticalRow(p0, stride, w, n, rowBytes, o) : 0;
                 if (Avx2.IsSupported && kernel <= ResizeKernel.Avx2)
                 {
                     var half = Vector256.Create(Half);

@@ -75,6 +75,42 @@ internal static unsafe class PilResizeAvx512
         }
     }
 
+    /// <summary>
+    /// The vertical pass for one output row, 64 bytes at a time: o[i] = clip8(2^21 + sum_j w[j] * p0[j * stride + i])
+    /// in int32 lanes (vpmovzxbd + vpmulld), saturated with vpmaxsd + vpmovusdb. Returns how many bytes it did (a
+    /// multiple of 64); the caller finishes the row.
+    /// </summary>
+    public static int VerticalRow(byte* p0, long stride, int* w, int n, int rowBytes, byte* o)
+    {
+        var half = Vector512.Create(Half);
+        int i = 0;
+        for (; i + 64 <= rowBytes; i += 64)
+        {
+            var a0 = half;
+            var a1 = half;
+            var a2 = half;
+            var a3 = half;
+            byte* p = p0 + i;
+            for (int j = 0; j < n; j++, p += stride)
+            {
+                var wj = Vector512.Create(w[j]);
+                a0 += Avx512F.ConvertToVector512Int32(Vector128.Load(p)) * wj;
+                a1 += Avx512F.ConvertToVector512Int32(Vector128.Load(p + 16)) * wj;
+                a2 += Avx512F.ConvertToVector512Int32(Vector128.Load(p + 32)) * wj;
+                a3 += Avx512F.ConvertToVector512Int32(Vector128.Load(p + 48)) * wj;
+            }
+            Clip(a0).Store(o + i);
+            Clip(a1).Store(o + i + 16);
+            Clip(a2).Store(o + i + 32);
+            Clip(a3).Store(o + i + 48);
+        }
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Clip(Vector512<int> sum) =>
+        Avx512F.ConvertToVector128ByteWithSaturation(Avx512F.Max(Avx512F.ShiftRightArithmetic(sum, Bits), Vector512<int>.Zero).AsUInt32());
+
     // Lane L (taps 2L, 2L + 1 of the block) holds per band c the int32 pair sum, all blocks added.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Pixel(byte* p, short* w, int blocks, int step, Vector512<byte> index)
