@@ -87,7 +87,7 @@ internal static unsafe class PilResize
     }
 
     // Rows [0, rows) of src, output columns [cx, cx + cw) -> dst rows of cw * bands bytes. The vector loops read past
-    // the last window byte (AVX-512: up to 63 bytes, AVX2: 15, SSE4.1 with 3 bands: 1); a row where that would leave
+    // the last window byte (AVX-512: up to 31 bytes, AVX2: 15, SSE4.1 with 3 bands: 1); a row where that would leave
     // the buffer (the image's last rows) is read from a padded copy instead.
     private static void Horizontal(byte* src, long stride, long readable, int bands, int inW, ResampleCoefficients k,
         int cx, int cw, int rows, byte* dst, ResizeKernel kernel)
