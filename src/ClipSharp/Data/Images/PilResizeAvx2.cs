@@ -17,6 +17,9 @@ internal static unsafe class PilResizeAvx2
     private const int Bits = ResampleCoefficients.PrecisionBits;
     private const int Half = 1 << (Bits - 1);
 
+    // Per band count (1-4; entry 0 unused), built once.
+    private static readonly Vector256<byte>[] Masks = [default, ShuffleMask(1), ShuffleMask(2), ShuffleMask(3), ShuffleMask(4)];
+
     /// <summary>True where the CPU has AVX2.</summary>
     public static bool IsSupported => Avx2.IsSupported;
 
@@ -32,7 +35,7 @@ internal static unsafe class PilResizeAvx2
     /// </summary>
     public static void HorizontalRow(byte* row, int bands, int* start, short* paired, int chunks, int cx, int cw, byte* outRow)
     {
-        var mask = ShuffleMask(bands);
+        var mask = Masks[bands];
         int step = 4 * bands, rowBytes = cw * bands, block = chunks * 32;
         int i = 0;
         // Four output pixels per iteration share the packing; all four 4-byte stores must stay inside the row.

@@ -17,6 +17,10 @@ internal static unsafe class PilResizeAvx512
     private const int Bits = ResampleCoefficients.PrecisionBits;
     private const int Half = 1 << (Bits - 1);
 
+    // Per band count (1-4; entry 0 unused), built once: making them costs about as much as a row of pixels.
+    private static readonly Vector512<byte>[] Indexes = [default, PermuteIndex(1), PermuteIndex(2), PermuteIndex(3), PermuteIndex(4)];
+    private static readonly Vector128<byte>[] Compacts = [default, CompactMask(1), CompactMask(2), CompactMask(3), CompactMask(4)];
+
     /// <summary>True where the CPU has AVX-512 F, BW and VBMI.</summary>
     public static bool IsSupported => Avx512F.IsSupported && Avx512BW.IsSupported && Avx512Vbmi.IsSupported;
 
@@ -35,8 +39,8 @@ internal static unsafe class PilResizeAvx512
     public static void HorizontalRows(byte* row, long stride, int rows, int bands, int* start, short* paired, int blocks,
         int cx, int cw, byte* outRow, long outStride)
     {
-        var index = PermuteIndex(bands);
-        var compact = CompactMask(bands);
+        var index = Indexes[bands];
+        var compact = Compacts[bands];
         int step = 8 * bands, rowBytes = cw * bands, block = blocks * 64;
         var half = Vector512.Create(Half);
         int i = 0;
