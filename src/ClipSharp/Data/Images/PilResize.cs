@@ -93,7 +93,7 @@ internal static unsafe class PilResize
         int cx, int cw, int rows, byte* dst, ResizeKernel kernel)
     {
         int rowBytes = cw * bands, inRowBytes = inW * bands;
-        short[]? paired = null;
+        ArraySegment<short>? paired = null;
         int path = 0; // 0 scalar, 1 SSE4.1, 2 AVX2, 3 AVX-512
         if (kernel == ResizeKernel.Best && PilResizeAvx512.IsSupported && (paired = k.PairedWeights8) is not null) path = 3;
         else if (kernel <= ResizeKernel.Avx2 && PilResizeAvx2.IsSupported && (paired = k.PairedWeights) is not null) path = 2;
@@ -110,7 +110,7 @@ internal static unsafe class PilResize
         try
         {
             fixed (int* start = k.Start, count = k.Count, weights = k.Weights)
-            fixed (short* pw = paired)
+            fixed (short* pw = paired is { } table ? table.AsSpan() : default)
             {
                 for (int r = 0; r < rows; r++)
                 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace ClipSharp.Data.Images;
 
@@ -55,7 +56,7 @@ internal sealed class ResampleCoefficients
     /// <summary>Blocks of <see cref="BlockTaps"/> taps that cover the longest window: ceil(max Count / 8).</summary>
     public int Blocks => (MaxCount + BlockTaps - 1) / BlockTaps;
 
-    private short[]? _paired, _paired8;
+    private StrongBox<ArraySegment<short>>? _paired, _paired8; // published whole (a reference), never torn
 
     /// <summary>
     /// The weights laid out for a 16-bit multiply-add (vpmaddwd) over a chunk of 4 taps whose bytes were shuffled to
@@ -64,47 +65,54 @@ internal sealed class ResampleCoefficients
     /// lo = w &amp; 2047 (0..2047) and hi = w &gt;&gt; 11: per (output pixel, chunk) 16 lo values then 16 hi values, lane
     /// position 8 L + 2 c + t holding the part of tap 4 chunk + 2 L + t. Taps past Count weigh 0. Built on first use.
     /// </summary>
-    /// <remarks>Null when a weight's high part does not fit an int16 (|w| &gt;= 2^26, far beyond Pillow's kernels).</remarks>
-    public short[]? PairedWeights
-    {
-        get
-        {
-            if (_paired is null) Interlocked.CompareExchange(ref _paired, BuildPaired(ChunkTaps), null);
-            return _paired.Length == 0 ? null : _paired;
-        }
-    }
+    /// <remarks>
+    /// Starts 64-byte aligned. Null when a weight's high part does not fit an int16 (|w| &gt;= 2^26, far beyond
+    /// Pillow's kernels).
+    /// </remarks>
+    public ArraySegment<short>? PairedWeights => Lazy(ref _paired, ChunkTaps);
 
     /// <summary>
     /// <see cref="PairedWeights"/> for blocks of 8 taps in four 128-bit lanes (lane L: taps 2L, 2L + 1 of the block):
     /// per (output pixel, block) 32 lo values then 32 hi values.
     /// </summary>
-    public short[]? PairedWeights8
+    public ArraySegment<short>? PairedWeights8 => Lazy(ref _paired8, BlockTaps);
+
+    // Racing threads may both build the table; the first one published is used by all. Array null: unsupported.
+    private ArraySegment<short>? Lazy(ref StrongBox<ArraySegment<short>>? field, int taps)
     {
-        get
+        var box = Volatile.Read(ref field);
+        if (box is null)
         {
-            if (_paired8 is null) Interlocked.CompareExchange(ref _paired8, BuildPaired(BlockTaps), null);
-            return _paired8.Length == 0 ? null : _paired8;
+            var made = new StrongBox<ArraySegment<short>>(BuildPaired(taps));
+            box = Interlocked.CompareExchange(ref field, made, null) ?? made;
         }
+        if (box.Value.Array is null) return null;
+        return box.Value;
     }
 
-    private short[] BuildPaired(int taps)
+    // The table starts on a 64-byte boundary (a pinned array, offset into it): the kernels load 32 or 64 bytes of
+    // weights per pixel, and a load that splits a cache line costs about two.
+    private unsafe ArraySegment<short> BuildPaired(int taps)
     {
         int blocks = (MaxCount + taps - 1) / taps, part = 4 * taps; // int16 per lo (or hi) part of a block
-        var paired = new short[OutSize * blocks * 2 * part];
+        int length = OutSize * blocks * 2 * part;
+        var array = GC.AllocateArray<short>(length + 32, pinned: true);
+        int offset = (int)((64 - ((nint)Unsafe.AsPointer(ref array[0]) & 63)) & 63) / 2;
+        var paired = array.AsSpan(offset, length);
         for (int x = 0; x < OutSize; x++)
             for (int k = 0; k < blocks; k++)
             {
-                var block = paired.AsSpan((x * blocks + k) * 2 * part, 2 * part);
+                var block = paired.Slice((x * blocks + k) * 2 * part, 2 * part);
                 for (int pos = 0; pos < part; pos++)
                 {
                     int tap = k * taps + 2 * (pos >> 3) + (pos & 1);
                     int w = tap < Count[x] ? Weights[x * KSize + tap] : 0;
-                    if (w >> 11 is < short.MinValue or > short.MaxValue) return [];
+                    if (w >> 11 is < short.MinValue or > short.MaxValue) return default;
                     block[pos] = (short)(w & 2047);
                     block[part + pos] = (short)(w >> 11);
                 }
             }
-        return paired;
+        return new ArraySegment<short>(array, offset, length);
     }
 
     /// <summary>The cached windows for <paramref name="filter"/> (bicubic or bilinear).</summary>

@@ -52,10 +52,11 @@ public class PilResizeTests
             foreach (var filter in new[] { Interpolation.Bicubic, Interpolation.Bilinear })
             {
                 var k = ResampleCoefficients.Get(inS, outS, filter);
-                foreach (var (paired, taps, blocks) in new[] { (k.PairedWeights, 4, k.Chunks), (k.PairedWeights8, 8, k.Blocks) })
+                foreach (var (table, taps, blocks) in new[] { (k.PairedWeights, 4, k.Chunks), (k.PairedWeights8, 8, k.Blocks) })
                 {
-                    Assert.NotNull(paired);
-                    Assert.Equal(outS * blocks * 8 * taps, paired!.Length);
+                    Assert.NotNull(table);
+                    var paired = table!.Value;
+                    Assert.Equal(outS * blocks * 8 * taps, paired.Count);
                     for (int x = 0; x < outS; x++)
                         for (int tap = 0; tap < blocks * taps; tap++)
                         {
