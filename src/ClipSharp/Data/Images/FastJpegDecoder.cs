@@ -20,16 +20,17 @@ internal static class FastJpegDecoder
 {
     /// <summary>
     /// Decodes <paramref name="data"/> at 1/<paramref name="shrink"/> scale (1, 2, 4 or 8, libjpeg's DCT scaling) into
-    /// a uchar vips image with 1 or 3 bands; null when the file is not one this path is sure about.
+    /// a uchar image with 1 or 3 bands (<paramref name="source"/> names it in messages); null when the file is not one
+    /// this path is sure about.
     /// </summary>
-    public static Image? TryDecode(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o)
+    public static DecodedImage? TryDecode(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o, string source = "jpeg")
     {
         long pixels = (long)h.Width * h.Height;
         if (!IsPlain(h) || pixels > o.MaxPixels) return null;
         bool turbo = o.TurboJpeg && TurboJpeg.IsAvailable;
         if (!turbo && pixels > o.FastJpegMaxPixels) return null;
         if (!h.EndsCleanly(data)) return null;
-        if (turbo) return o.AutoOrient && !JpegExif.IsUpright(data, h.FirstScan) ? null : TurboJpeg.TryDecode(data, h, shrink);
+        if (turbo) return o.AutoOrient && !JpegExif.IsUpright(data, h.FirstScan) ? null : TurboJpeg.TryDecode(data, h, shrink, source);
         using var skData = SKData.CreateCopy(data);
         using var codec = SKCodec.Create(skData);
         if (codec is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg) return null;
@@ -42,7 +43,8 @@ internal static class FastJpegDecoder
             var s = codec.GetScaledDimensions(1f / shrink);
             if (s.Width != w || s.Height != ht || keepW < 1 || keepH < 1) return null;
         }
-        return Decode(codec, w, ht, keepW, keepH, h.Components == 1 ? 1 : 3);
+        var img = Decode(codec, w, ht, keepW, keepH, h.Components == 1 ? 1 : 3);
+        return img is null ? null : new DecodedImage(img, source, isPalette: false, shrink);
     }
 
     /// <summary>The header facts this path accepts.</summary>

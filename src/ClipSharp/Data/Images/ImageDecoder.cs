@@ -91,8 +91,7 @@ public sealed class ImageDecoder
     {
         if (data is null || !JpegHeader.TryRead(data, out var h)) return null;
         int shrink = ShrinkFactor(h.Width, h.Height, isJpeg: true, target);
-        var img = FastJpegDecoder.TryDecode(data, h, shrink, Options);
-        return img is null ? null : new DecodedImage(img, source, isPalette: false, shrink);
+        return FastJpegDecoder.TryDecode(data, h, shrink, Options, source);
     }
 
     // The whole file when it starts with the JPEG signature, else null (without reading the rest). Null on a read
@@ -103,14 +102,20 @@ public sealed class ImageDecoder
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
+    // One handle and positional reads (no FileStream): the first 3 bytes, then, for a JPEG, the rest into the same array.
     private static byte[]? ReadJpegFile(string path)
     {
-        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-        Span<byte> head = stackalloc byte[3];
-        if (f.ReadAtLeast(head, 3, throwOnEndOfStream: false) < 3 || !JpegHeader.HasJpegSignature(head)) return null;
-        var data = new byte[f.Length];
-        head.CopyTo(data);
-        f.ReadExactly(data.AsSpan(3));
+        using var f = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        long length = RandomAccess.GetLength(f);
+        if (length < 3 || length > Array.MaxLength) return null;
+        var data = GC.AllocateUninitializedArray<byte>((int)length);
+        if (RandomAccess.Read(f, data.AsSpan(0, 3), 0) < 3 || !JpegHeader.HasJpegSignature(data)) return null;
+        for (int got = 3; got < data.Length;)
+        {
+            int n = RandomAccess.Read(f, data.AsSpan(got), got);
+            if (n <= 0) return null; // shrank while reading: libvips reports it
+            got += n;
+        }
         return data;
     }
 

@@ -29,6 +29,17 @@ internal static unsafe class PilRender
         int iw = ix1 - ix0, ih = iy1 - iy0, bands = img.Bands;
         if (img.IsPalette) filter = Interpolation.Nearest;
         bool premultiply = img.HasAlpha && filter != Interpolation.Nearest && (rw != sw || rh != sh);
+        if (bands == 3 && iw == cw)
+        {
+            // RGB whose rows cover the output's full width: resize straight into it (convert("RGB") is a no-op).
+            var px = img.Pixels;
+            long rs = (long)img.Width * 3, ro = sy * rs + (long)sx * 3;
+            fixed (byte* all = px)
+            fixed (byte* o = rgb)
+                PilResize.Resize(all + ro, rs, px.Length - ro, 3, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, o + (long)(iy0 - cy) * cw * 3);
+            GC.KeepAlive(img);
+            return;
+        }
         var res = ArrayPool<byte>.Shared.Rent(iw * ih * bands);
         byte[]? pm = null;
         try

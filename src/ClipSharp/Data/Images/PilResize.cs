@@ -20,15 +20,17 @@ internal static unsafe class PilResize
 {
     private const int Bits = ResampleCoefficients.PrecisionBits;
     private const int Half = 1 << (Bits - 1);
+    private const int RowGroup = 4; // rows the AVX-512 horizontal pass does together (weights read once per group)
 
     /// <summary>
     /// Resizes the <paramref name="inW"/> x <paramref name="inH"/> image at <paramref name="src"/> (uchar,
     /// <paramref name="bands"/> interleaved bands, rows <paramref name="stride"/> bytes apart, <paramref name="readable"/>
     /// bytes valid from <paramref name="src"/>) to <paramref name="outW"/> x <paramref name="outH"/>, and writes the window
     /// [cx, cx + cw) x [cy, cy + ch) of the result to <paramref name="dst"/> (ch rows of cw * bands bytes).
+    /// <paramref name="kernel"/>: the fastest inner loops to use (tests compare them with the scalar ones).
     /// </summary>
     public static void Resize(byte* src, long stride, long readable, int bands, int inW, int inH, int outW, int outH,
-        Interpolation filter, int cx, int cy, int cw, int ch, byte* dst)
+        Interpolation filter, int cx, int cy, int cw, int ch, byte* dst, ResizeKernel kernel = ResizeKernel.Best)
     {
         if (cx < 0 || cy < 0 || cw <= 0 || ch <= 0 || cx + cw > outW || cy + ch > outH)
             throw new ArgumentOutOfRangeException(nameof(cx), $"Window ({cx}, {cy}, {cw}, {ch}) is outside the {outW}x{outH} output.");
@@ -48,13 +50,13 @@ internal static unsafe class PilResize
         }
         if (!needH)
         {
-            Vertical(src + cx * bands, stride, rowBytes, ResampleCoefficients.Get(inH, outH, filter), cy, ch, dst);
+            Vertical(src + cx * bands, stride, rowBytes, ResampleCoefficients.Get(inH, outH, filter), cy, ch, dst, kernel);
             return;
         }
         var kh = ResampleCoefficients.Get(inW, outW, filter);
         if (!needV)
         {
-            Horizontal(src + cy * stride, stride, readable - cy * stride, bands, inW, kh, cx, cw, ch, dst);
+            Horizontal(src + cy * stride, stride, readable - cy * stride, bands, inW, kh, cx, cw, ch, dst, kernel);
             return;
         }
         var kv = ResampleCoefficients.Get(inH, outH, filter);
@@ -65,45 +67,88 @@ internal static unsafe class PilResize
         {
             fixed (byte* t = tmp)
             {
-                Horizontal(src + yFirst * stride, stride, readable - yFirst * stride, bands, inW, kh, cx, cw, rows, t);
-                Vertical(t - (long)yFirst * rowBytes, rowBytes, rowBytes, kv, cy, ch, dst);
+                Horizontal(src + yFirst * stride, stride, readable - yFirst * stride, bands, inW, kh, cx, cw, rows, t, kernel);
+                Vertical(t - (long)yFirst * rowBytes, rowBytes, rowBytes, kv, cy, ch, dst, kernel);
             }
         }
         finally { ArrayPool<byte>.Shared.Return(tmp); }
     }
 
-    // Rows [0, rows) of src, output columns [cx, cx + cw) -> dst rows of cw * bands bytes.
+    /// <summary>As the pointer overload, for a packed <paramref name="src"/> (rows of inW * bands bytes), into a new array.</summary>
+    public static byte[] Resize(ReadOnlySpan<byte> src, int bands, int inW, int inH, int outW, int outH, Interpolation filter,
+        int cx, int cy, int cw, int ch, ResizeKernel kernel = ResizeKernel.Best)
+    {
+        if (src.Length < (long)inW * inH * bands) throw new ArgumentException("Source smaller than inW * inH * bands.", nameof(src));
+        var dst = new byte[cw * ch * bands];
+        fixed (byte* s = src)
+        fixed (byte* d = dst)
+            Resize(s, (long)inW * bands, src.Length, bands, inW, inH, outW, outH, filter, cx, cy, cw, ch, d, kernel);
+        return dst;
+    }
+
+    // Rows [0, rows) of src, output columns [cx, cx + cw) -> dst rows of cw * bands bytes. The vector loops read past
+    // the last window byte (AVX-512: up to 31 bytes, AVX2: 15, SSE4.1 with 3 bands: 1); a row where that would leave
+    // the buffer (the image's last rows) is read from a padded copy instead.
     private static void Horizontal(byte* src, long stride, long readable, int bands, int inW, ResampleCoefficients k,
-        int cx, int cw, int rows, byte* dst)
+        int cx, int cw, int rows, byte* dst, ResizeKernel kernel)
     {
         int rowBytes = cw * bands, inRowBytes = inW * bands;
-        bool vector = bands >= 3 && Sse41.IsSupported;
+        ArraySegment<short>? paired = null;
+        int path = 0; // 0 scalar, 1 SSE4.1, 2 AVX2, 3 AVX-512
+        if (kernel == ResizeKernel.Best && PilResizeAvx512.IsSupported && (paired = k.PairedWeights8) is not null) path = 3;
+        else if (kernel <= ResizeKernel.Avx2 && PilResizeAvx2.IsSupported && (paired = k.PairedWeights) is not null) path = 2;
+        else if (kernel <= ResizeKernel.Vector128 && bands >= 3 && Sse41.IsSupported) path = 1;
+        long lastStart = (long)k.Start[cx + cw - 1] * bands;
+        long reach = path switch
+        {
+            3 => lastStart + PilResizeAvx512.ReadSpan(bands, k.Blocks),
+            2 => lastStart + PilResizeAvx2.ReadSpan(bands, k.Chunks),
+            1 => inRowBytes + 1,
+            _ => inRowBytes,
+        };
         byte[]? pad = null;
         try
         {
             fixed (int* start = k.Start, count = k.Count, weights = k.Weights)
+            fixed (short* pw = paired is { } table ? table.AsSpan() : default)
             {
                 for (int r = 0; r < rows; r++)
                 {
-                    byte* row = src + r * stride;
-                    // The vector loop reads 4 bytes per tap: for 3 bands one byte past the last pixel. Where that byte
-                    // is past the end of the buffer (the image's last row), read from a padded copy instead.
-                    if (vector && r * stride + inRowBytes + 1 > readable)
+                    byte* row = src + r * stride, o = dst + (long)r * rowBytes;
+                    if (path == 3 && r + RowGroup <= rows && (r + RowGroup - 1) * stride + reach <= readable)
                     {
-                        pad ??= ArrayPool<byte>.Shared.Rent(inRowBytes + 4);
-                        fixed (byte* pp = pad)
-                        {
-                            Unsafe.CopyBlockUnaligned(pp, row, (uint)inRowBytes);
-                            HorizontalRowVector(pp, bands, start, count, weights, k.KSize, cx, cw, dst + (long)r * rowBytes);
-                        }
+                        PilResizeAvx512.HorizontalRows(row, stride, RowGroup, bands, start, pw, k.Blocks, cx, cw, o, rowBytes);
+                        r += RowGroup - 1;
                         continue;
                     }
-                    if (vector) HorizontalRowVector(row, bands, start, count, weights, k.KSize, cx, cw, dst + (long)r * rowBytes);
-                    else HorizontalRowScalar(row, bands, start, count, weights, k.KSize, cx, cw, dst + (long)r * rowBytes);
+                    if (r * stride + reach <= readable)
+                    {
+                        Row(path, row, bands, start, count, weights, pw, k, cx, cw, o);
+                        continue;
+                    }
+                    pad ??= ArrayPool<byte>.Shared.Rent((int)Math.Max(reach, inRowBytes));
+                    fixed (byte* pp = pad)
+                    {
+                        Unsafe.CopyBlockUnaligned(pp, row, (uint)inRowBytes);
+                        Row(path, pp, bands, start, count, weights, pw, k, cx, cw, o);
+                    }
                 }
             }
         }
         finally { if (pad is not null) ArrayPool<byte>.Shared.Return(pad); }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row(int path, byte* row, int bands, int* start, int* count, int* weights, short* paired,
+        ResampleCoefficients k, int cx, int cw, byte* o)
+    {
+        switch (path)
+        {
+            case 3: PilResizeAvx512.HorizontalRows(row, 0, 1, bands, start, paired, k.Blocks, cx, cw, o, 0); break;
+            case 2: PilResizeAvx2.HorizontalRow(row, bands, start, paired, k.Chunks, cx, cw, o); break;
+            case 1: HorizontalRowVector(row, bands, start, count, weights, k.KSize, cx, cw, o); break;
+            default: HorizontalRowScalar(row, bands, start, count, weights, k.KSize, cx, cw, o); break;
+        }
     }
 
     // 3 or 4 bands: the pixel's bands are the int32 lanes of one vector (for 3 bands the 4th lane is the next
@@ -149,7 +194,8 @@ internal static unsafe class PilResize
     }
 
     // Output rows [cy, cy + ch): row yo = clip8(sum_j w[yo][j] * src row (start[yo] + j)); src points at row 0.
-    private static void Vertical(byte* src, long stride, int rowBytes, ResampleCoefficients k, int cy, int ch, byte* dst)
+    private static void Vertical(byte* src, long stride, int rowBytes, ResampleCoefficients k, int cy, int ch, byte* dst,
+        ResizeKernel kernel)
     {
         int kSize = k.KSize;
         fixed (int* start = k.Start, count = k.Count, weights = k.Weights)
@@ -161,8 +207,8 @@ internal static unsafe class PilResize
                 int* w = weights + yo * kSize;
                 int n = count[yo];
                 byte* o = dst + (long)y * rowBytes;
-                int i = 0;
-                if (Avx2.IsSupported)
+                int i = kernel == ResizeKernel.Best && PilResizeAvx512.IsSupported ? PilResizeAvx512.VerticalRow(p0, stride, w, n, rowBytes, o) : 0;
+                if (Avx2.IsSupported && kernel <= ResizeKernel.Avx2)
                 {
                     var half = Vector256.Create(Half);
                     for (; i + 16 <= rowBytes; i += 16)

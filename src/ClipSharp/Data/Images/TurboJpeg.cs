@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using NetVips;
 
 namespace ClipSharp.Data.Images;
 
@@ -27,9 +26,9 @@ internal static unsafe class TurboJpeg
     /// <summary>
     /// Decodes a JPEG that <see cref="FastJpegDecoder"/> already checked (plain, clean marker structure, within the pixel
     /// limit, nothing to rotate) at 1/<paramref name="shrink"/> scale, keeping floor(size / shrink) pixels like libvips'
-    /// jpegload; null on any doubt or failure.
+    /// jpegload, straight into the image's own native buffer (no libvips copy); null on any doubt or failure.
     /// </summary>
-    public static Image? TryDecode(byte[] data, in JpegHeader h, int shrink)
+    public static DecodedImage? TryDecode(byte[] data, in JpegHeader h, int shrink, string source = "jpeg")
     {
         if (Lib is not { } api) return null;
         var handle = _handle ??= DecompressHandle.Create(api);
@@ -44,18 +43,21 @@ internal static unsafe class TurboJpeg
             var (outW, outH, keepW, keepH) = h.Scaled(shrink);   // w, ht equal h's size (checked above)
             if (keepW < 1 || keepH < 1 || !PicksScale(api, w, ht, outW, outH, shrink)) return null;
             nuint rowBytes = (nuint)outW * (nuint)bands;
-            byte* dst = (byte*)NativeMemory.Alloc(rowBytes * (nuint)outH);
+            var buffer = new PixelBuffer(rowBytes * (nuint)outH);
             try
             {
+                byte* dst = buffer.Pointer;
                 int rc = api.Decompress(handle.Value, src, new CULong((nuint)data.Length), dst, outW, 0, outH,
                     bands == 1 ? PixelFormatGray : PixelFormatRgb, FlagStopOnWarning);
                 if (rc != 0) return null;
                 nuint keepRow = (nuint)keepW * (nuint)bands;
                 if (keepW != outW)
                     for (nuint y = 1; y < (nuint)keepH; y++) Buffer.MemoryCopy(dst + y * rowBytes, dst + y * keepRow, keepRow, keepRow);
-                return Image.NewFromMemoryCopy((IntPtr)dst, keepRow * (nuint)keepH, keepW, keepH, bands, Enums.BandFormat.Uchar);
+                var image = new DecodedImage(buffer, keepW, keepH, bands, source, shrink);
+                buffer = null;
+                return image;
             }
-            finally { NativeMemory.Free(dst); }
+            finally { buffer?.Dispose(); }
         }
     }
 
