@@ -94,7 +94,8 @@ public sealed class TextTransformer : nn.Module
     /// </summary>
     public Tensor EncodePooled(Tensor ids)
     {
-        if (cls_emb is not null || TextMasks.NeedsExplicitMask(_cfg) || _cfg.Pool == TextPool.None) return Encode(ids).Pooled;
+        if (cls_emb is not null || TextMasks.NeedsExplicitMask(_cfg) || _cfg.Pool == TextPool.None || ids.shape[0] == 0)
+            return Encode(ids).Pooled;
         bool causal = !_cfg.NoCausalMask;
         var index = PoolIndex(ids);                                    // (B,) int64
         if (causal)

@@ -90,6 +90,17 @@ public class PooledFastPathTests
         }
     }
 
+    [Fact]
+    public void Empty_batches_give_empty_features()
+    {
+        var cfg = Config("clip");
+        manual_seed(3);
+        var model = ModelFactory.Create(cfg);
+        using var _ = no_grad();
+        Assert.Equal(new long[] { 0, cfg.EmbedDim }, model.EncodeText(zeros(0, cfg.Text.ContextLength, dtype: ScalarType.Int64), true).shape);
+        Assert.Equal(new long[] { 0, cfg.EmbedDim }, model.EncodeImage(zeros(0, 3, cfg.Vision.ImageSize, cfg.Vision.ImageSize), true).shape);
+    }
+
     private static (Tensor Img, Tensor Txt, Dictionary<string, Tensor?> Grads) Run(ContrastiveModel model,
         Func<ContrastiveModel, (Tensor, Tensor)> encode, Tensor wImg, Tensor wTxt)
     {

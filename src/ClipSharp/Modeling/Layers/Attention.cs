@@ -68,11 +68,12 @@ public sealed class Attention : nn.Module
             k = nn.functional.linear(src, wk, bias[1]);
             v = nn.functional.linear(src, wv, bias[2]);
         }
-        // (B, L, W) -> (B, heads, L, head_dim)
-        q = q.view(b, -1, _heads, w / _heads).transpose(1, 2);
-        k = k.view(b, -1, _heads, w / _heads).transpose(1, 2);
-        v = v.view(b, -1, _heads, w / _heads).transpose(1, 2);
+        // (B, L, W) -> (B, heads, L, head_dim); lengths spelled out so that an empty batch keeps its shape
+        long lq = x.shape[1], lk = (kv ?? x).shape[1];
+        q = q.view(b, lq, _heads, w / _heads).transpose(1, 2);
+        k = k.view(b, lk, _heads, w / _heads).transpose(1, 2);
+        v = v.view(b, lk, _heads, w / _heads).transpose(1, 2);
         var o = nn.functional.scaled_dot_product_attention(q, k, v, mask, 0.0, causal);
-        return out_proj.forward(o.transpose(1, 2).reshape(b, -1, w));
+        return out_proj.forward(o.transpose(1, 2).reshape(b, lq, w));
     }
 }
