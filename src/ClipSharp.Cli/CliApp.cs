@@ -44,6 +44,14 @@ public static class CliApp
         }
     }
 
+    /// <summary>One rank of a multi-process job failed: report it here, then abort every other rank (exit code 1).</summary>
+    public static int FailRank(ClipSharp.Distributed.ICollectives dist, Exception e)
+    {
+        ReportError(e);
+        dist.Abort($"rank {dist.Rank} failed: {e.Message}", 1);
+        return 1;
+    }
+
     /// <summary>Prints one clear sentence to stderr and returns the exit code for it.</summary>
     public static int ReportError(Exception e)
     {

@@ -50,9 +50,7 @@ public static class DistBenchCommand
             }
             catch (Exception e) when (dist.WorldSize > 1)
             {
-                CliApp.ReportError(e);
-                dist.Abort($"rank {dist.Rank} failed: {e.Message}", 1);
-                return 1;
+                return CliApp.FailRank(dist, e);
             }
             finally
             {

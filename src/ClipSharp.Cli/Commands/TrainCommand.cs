@@ -39,9 +39,7 @@ public static class TrainCommand
             }
             catch (Exception e) when (dist.WorldSize > 1)
             {
-                CliApp.ReportError(e);
-                dist.Abort($"rank {dist.Rank} failed: {e.Message}", 1);
-                return 1;
+                return CliApp.FailRank(dist, e);
             }
         });
         return cmd;
