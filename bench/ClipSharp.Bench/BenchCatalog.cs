@@ -35,6 +35,8 @@ public static class BenchCatalog
             o => ImagePipelineBenchmark.Run("images-1t", "image pipeline, 1 thread", Jpegs(o), 1, o)),
         new("images-2t", "decode + resize 224 bicubic + crop + normalize, 2 threads", true, false,
             o => ImagePipelineBenchmark.Run("images-2t", "image pipeline, 2 threads", Jpegs(o), 2, o)),
+        new("jpeg-decode", "JPEG decode per route (libvips, libturbojpeg, Skia), 500x375 and 64x64, 1 thread", false, false,
+            o => JpegDecodeBenchmark.Run(Jpegs(o), o)),
         .. CaptionBenchmark.Specs,
         .. IndexSearchBenchmark.Specs,
     ];
