@@ -39,9 +39,6 @@ public static class MklCpuDispatch
     private static readonly object Gate = new();
     private static MklDispatchState? _state;
 
-    /// <summary>The state after the first <see cref="Ensure"/>, or null before it.</summary>
-    public static MklDispatchState? State => _state;
-
     /// <summary>Applies the fix once per process (thread-safe) and returns what happened.</summary>
     public static MklDispatchState Ensure()
     {

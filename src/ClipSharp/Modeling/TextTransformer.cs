@@ -55,14 +55,8 @@ public sealed class TextTransformer : nn.Module
     /// <summary>ids: (B, L) int64 with L = context_length.</summary>
     public TextOutput Encode(Tensor ids, Action<string, Tensor>? observe = null)
     {
-        var x = token_embedding.forward(ids);                          // (B, L, W)
-        long seq = ids.shape[1];
-        if (cls_emb is not null)
-        {
-            x = torch.cat([x, cls_emb.to(x.dtype).expand(x.shape[0], 1, -1)], 1);
-            seq += 1;
-        }
-        x = x.add(positional_embedding[..(int)seq].to(x.dtype), Scalars.One);
+        var x = Embed(ids);
+        long seq = x.shape[1];
         var (mask, causal) = TextMasks.Build(_cfg, ids, seq, x.dtype);
         x = transformer.forward(x, mask, causal, observe is null ? null : (i, t) => observe($"transformer.resblocks.{i}", t));
         var states = x;
@@ -103,10 +97,16 @@ public sealed class TextTransformer : nn.Module
             long keep = index.max().item<long>() + 1;
             if (keep < ids.shape[1]) ids = ids[.., ..(int)keep];
         }
-        var x = token_embedding.forward(ids);                          // (B, L', W)
-        x = x.add(positional_embedding[..(int)ids.shape[1]].to(x.dtype), Scalars.One);
-        var pooled = ln_final.forward(transformer.ForwardAt(x, index, causal));
+        var pooled = ln_final.forward(transformer.ForwardAt(Embed(ids), index, causal));
         return text_projection is null ? pooled : pooled.matmul(text_projection);
+    }
+
+    // Token embeddings (+ CoCa's appended class token) + positions: (B, L) → (B, L (+1), W).
+    private Tensor Embed(Tensor ids)
+    {
+        var x = token_embedding.forward(ids);                          // (B, L, W)
+        if (cls_emb is not null) x = torch.cat([x, cls_emb.to(x.dtype).expand(x.shape[0], 1, -1)], 1);
+        return x.add(positional_embedding[..(int)x.shape[1]].to(x.dtype), Scalars.One);
     }
 
     private Tensor Pool(Tensor x, Tensor ids) => _cfg.Pool == TextPool.None ? x : Gather(x, PoolIndex(ids));
