@@ -25,8 +25,15 @@ public static class CaptionCommand
                 : new GenerationOptions { Strategy = DecodingStrategy.Sample, Temperature = t <= 0 ? 1 : t, TopK = r.GetValue(topK), TopP = r.GetValue(topP), Seed = r.GetValue(seed) }.Validated();
             using var pipe = m.Load(r);
             var files = r.GetValue(images)!;
-            var caps = pipe.Captions(files, gen);
-            for (int i = 0; i < files.Length; i++) Console.WriteLine(files.Length == 1 ? caps[i] : $"{files[i]}\t{caps[i]}");
+            // An unreadable image is skipped and reported; the others are captioned (as `embed` does).
+            var results = pipe.CaptionFiles(files, gen);
+            foreach (var c in results.Where(c => c.Caption is not null))
+                Console.WriteLine(files.Length == 1 ? c.Caption : $"{c.Path}\t{c.Caption}");
+            var skipped = results.Where(c => c.Caption is null).ToList();
+            foreach (var c in skipped) Console.Error.WriteLine($"skipped: {c.Error}");
+            if (skipped.Count == 0) return 0;
+            if (skipped.Count == files.Length) throw new ClipSharp.Core.ClipSharpException($"No image could be read ({skipped.Count} unreadable).");
+            Console.Error.WriteLine($"{results.Count - skipped.Count} captioned, {skipped.Count} unreadable skipped");
             return 0;
         });
         return cmd;

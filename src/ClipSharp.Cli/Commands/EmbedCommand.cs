@@ -18,10 +18,12 @@ public static class EmbedCommand
         cmd.SetAction(r =>
         {
             using var pipe = m.Load(r);
-            using var idx = EmbeddingIndex.OpenOrCreate(r.GetValue(index)!, pipe.EmbeddingDim);
-            var report = IndexBuilder.Build(pipe, r.GetValue(folder)!, idx,
+            var dir = r.GetValue(index)!;
+            var report = IndexBuilder.Update(pipe, r.GetValue(folder)!, dir,
                 (done, total) => Console.Error.Write($"\rembedding {done}/{total} ({100.0 * done / Math.Max(1, total):F0}%)"));
             Console.Error.WriteLine();
+            if (report.Reembedded is { } why) Console.WriteLine($"re-embedded every image: {why}");
+            using var idx = EmbeddingIndex.Open(dir);
             Console.WriteLine($"index {idx.Directory}: {idx.Count} images ({report.Added} added, {report.Removed} removed, {report.Unchanged} unchanged, {report.Unreadable.Count} unreadable skipped)");
             foreach (var u in report.Unreadable.Take(10)) Console.WriteLine($"  unreadable: {u}");
             return 0;

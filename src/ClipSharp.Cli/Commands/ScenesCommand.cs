@@ -52,7 +52,7 @@ public static class ScenesCommand
                 r.GetValue(size), r.GetValue(seed), r.GetValue(threads), ParseFormat(r.GetValue(format)!), r.GetValue(shard));
             var m = WorldGenerator.Generate(options, WorldConfig.Default, msg => Console.WriteLine(msg));
             Console.WriteLine($"wrote {m.Train} train + {m.Eval} eval + {m.BagImages} bag images ({m.Bags} bags) at {m.ImageSize} px " +
-                              $"to {Path.GetFullPath(options.OutputDir)} in {m.GenerationSeconds:F2} s ({m.ImagesPerSecond:F0} images/s, {m.Threads} threads)");
+                              $"to {Path.GetFullPath(options.OutputDir)}");
             return 0;
         });
         return cmd;

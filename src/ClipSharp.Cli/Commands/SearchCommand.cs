@@ -25,8 +25,9 @@ public static class SearchCommand
         {
             var (q, img) = (r.GetValue(text), r.GetValue(image));
             if (string.IsNullOrWhiteSpace(q) && img is null) throw new ClipSharpException("Give a text query or --image FILE.");
+            using var idx = EmbeddingIndex.Open(r.GetValue(index)!);   // before loading the model: a typo fails fast
             using var pipe = m.Load(r);
-            using var idx = EmbeddingIndex.OpenOrCreate(r.GetValue(index)!, pipe.EmbeddingDim);
+            IndexBuilder.RequireSameModel(idx, pipe);
             var parts = new List<float[]>();
             if (!string.IsNullOrWhiteSpace(q)) parts.Add(pipe.EncodeText(q));
             if (img is not null) parts.Add(pipe.EncodeImage(img));

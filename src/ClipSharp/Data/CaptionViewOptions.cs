@@ -5,7 +5,7 @@ namespace ClipSharp.Data;
 
 /// <summary>
 /// Which token rows each sample produces (tokenized and reduced in the loader's workers). Keys of
-/// <see cref="TrainBatch.Texts"/>: "web", "partial", "synthetic", "targets" + "target_mask", "mix". Every random
+/// <see cref="TrainBatch.Texts"/>: "web", "partial", "synthetic", "targets", "mix". Every random
 /// choice is a pure function of (loader seed, epoch, sample key).
 /// </summary>
 public sealed record CaptionViewOptions
@@ -25,7 +25,10 @@ public sealed record CaptionViewOptions
     /// <summary>Texts["synthetic"]: the full synthetic caption's ids (truncated to ctx).</summary>
     public bool SyntheticFull { get; init; }
 
-    /// <summary>Texts["targets"] int64 (B, T) and Texts["target_mask"] float32 (B, T): <see cref="CaptionTargets.For"/> of the synthetic caption.</summary>
+    /// <summary>
+    /// Texts["targets"] int64 (B, T): <see cref="CaptionTargets.For"/> of <see cref="CaptionTargets.TargetText"/> (the
+    /// synthetic caption, or the web caption when it has no sentence); padding is the tokenizer's pad id.
+    /// </summary>
     public int? TargetLength { get; init; }
 
     /// <summary>

@@ -12,7 +12,7 @@ public sealed class TrainBatch : IDisposable
     /// <summary>Normalised images, (B, 3, H, W) float32, CPU.</summary>
     public Tensor Images { get; }
 
-    /// <summary>"web", "partial", "synthetic", "mix": int64 (B, ctx); "targets" int64 (B, T); "target_mask" float32 (B, T).</summary>
+    /// <summary>"web", "partial", "synthetic", "mix": int64 (B, ctx); "targets" int64 (B, T).</summary>
     public IReadOnlyDictionary<string, Tensor> Texts { get; }
 
     /// <summary>The sample keys, in batch order.</summary>

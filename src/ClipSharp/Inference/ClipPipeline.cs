@@ -137,6 +137,35 @@ public sealed class ClipPipeline : IDisposable
     public string[] Captions(IReadOnlyList<string> imagePaths, GenerationOptions? generation = null) =>
         CaptionCore(imagePaths.Count, i => Transform.Apply(imagePaths[i]), i => imagePaths[i], generation);
 
+    /// <summary>
+    /// One result per image file (CLIPS models only), batched; a file that cannot be read or decoded comes back with its
+    /// error instead of failing the others.
+    /// </summary>
+    public IReadOnlyList<FileCaption> CaptionFiles(IReadOnlyList<string> imagePaths, GenerationOptions? generation = null)
+    {
+        var result = new FileCaption[imagePaths.Count];
+        for (int from = 0; from < imagePaths.Count; from += Options.BatchSize)
+        {
+            int n = Math.Min(Options.BatchSize, imagePaths.Count - from), start = from;
+            var loaded = new Tensor?[n];
+            try
+            {
+                Parallel.For(0, n, i =>
+                {
+                    var path = imagePaths[start + i];
+                    try { loaded[i] = Transform.Apply(path); }
+                    catch (Exception e) { result[start + i] = new FileCaption(path, null, e is ClipSharpException ? e.Message : $"{path}: cannot read the image ({e.Message})."); }
+                });
+                var ok = Enumerable.Range(0, n).Where(i => loaded[i] is not null).ToList();
+                if (ok.Count == 0) continue;
+                var caps = CaptionCore(ok.Count, k => loaded[ok[k]]!.alias(), k => imagePaths[start + ok[k]], generation);
+                for (int k = 0; k < ok.Count; k++) result[start + ok[k]] = new FileCaption(imagePaths[start + ok[k]], caps[k], null);
+            }
+            finally { foreach (var t in loaded) t?.Dispose(); }
+        }
+        return result;
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

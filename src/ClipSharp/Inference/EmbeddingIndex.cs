@@ -10,7 +10,7 @@ namespace ClipSharp.Inference;
 /// <summary>
 /// An on-disk embedding index: a folder holding <c>vectors.f32</c> (16-byte header "CSIX", version, dim, 0; then one
 /// float32 row of length dim per entry, little-endian) and <c>entries.tsv</c> (path, size, write ticks per line, in row
-/// order). Rows are appended (so an interrupted build resumes where it stopped: on open, rows beyond the shorter of
+/// order), plus <c>model.json</c>: the <see cref="ModelIdentity"/> of the model whose vectors it holds. Rows are appended (so an interrupted build resumes where it stopped: on open, rows beyond the shorter of
 /// the two files are cut); removal compacts both files. Search maps the vectors file and scores every row with SIMD dot
 /// products (exact top-k). Not safe for concurrent writers; searches lock against writes.
 /// </summary>
@@ -42,6 +42,21 @@ public sealed class EmbeddingIndex : IDisposable
 
     /// <summary>True when <paramref name="directory"/> holds an index.</summary>
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, "vectors.f32"));
+
+    /// <summary>The model that made the vectors (null for an index written before ClipSharp recorded it).</summary>
+    public ModelIdentity? Identity => File.Exists(IdentityPath) ? ModelIdentity.Read(IdentityPath) : null;
+
+    private string IdentityPath => Path.Combine(Directory, "model.json");
+
+    /// <summary>Records the model that makes this index's vectors.</summary>
+    public void SetIdentity(ModelIdentity identity) { lock (_gate) identity.Write(IdentityPath); }
+
+    /// <summary>Opens an existing index for reading or updating; never creates anything (a missing one is an error naming the path).</summary>
+    public static EmbeddingIndex Open(string directory)
+    {
+        if (!System.IO.Directory.Exists(directory)) throw new ClipSharpException($"{directory}: index folder not found.");
+        return OpenOrCreate(directory);
+    }
 
     /// <summary>Opens the index in <paramref name="directory"/>, creating an empty one of <paramref name="dim"/> when absent (dim ≤ 0: must exist).</summary>
     public static EmbeddingIndex OpenOrCreate(string directory, int dim = 0)
@@ -128,6 +143,9 @@ public sealed class EmbeddingIndex : IDisposable
             return removed;
         }
     }
+
+    /// <summary>Removes every row (the vector length stays); returns how many went.</summary>
+    public int Clear() => Remove(Entries.Select(e => e.Path));
 
     /// <summary>The stored vector of row <paramref name="row"/>.</summary>
     public float[] Vector(int row)

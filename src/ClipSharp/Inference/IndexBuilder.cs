@@ -2,8 +2,11 @@ using ClipSharp.Core;
 
 namespace ClipSharp.Inference;
 
-/// <summary>What an index build did: files embedded (new or changed), rows dropped (file gone or changed), files left as they were, and unreadable files skipped.</summary>
-public sealed record IndexBuildReport(int Added, int Removed, int Unchanged, IReadOnlyList<string> Unreadable);
+/// <summary>
+/// What an index build did: files embedded (new or changed), rows dropped (file gone or changed), files left as they
+/// were, unreadable files skipped, and why every old row was dropped first (another model made them; else null).
+/// </summary>
+public sealed record IndexBuildReport(int Added, int Removed, int Unchanged, IReadOnlyList<string> Unreadable, string? Reembedded = null);
 
 /// <summary>
 /// Brings an <see cref="EmbeddingIndex"/> up to date with a folder of images: files already indexed with the same size
@@ -15,6 +18,45 @@ public static class IndexBuilder
 {
     /// <summary>Image file extensions picked up.</summary>
     public static readonly IReadOnlyList<string> Extensions = [".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff"];
+
+    /// <summary>
+    /// Creates or updates the index in <paramref name="indexDirectory"/> from <paramref name="folder"/>. A missing folder
+    /// is an error and creates nothing. An index made by another model (or by an unknown one) is re-embedded from
+    /// scratch, and the report says why; the index then records this pipeline's <see cref="ModelIdentity"/>.
+    /// </summary>
+    public static IndexBuildReport Update(ClipPipeline pipeline, string folder, string indexDirectory,
+        Action<int, int>? progress = null, CancellationToken cancel = default)
+    {
+        if (!Directory.Exists(folder)) throw new ClipSharpException($"{folder}: image folder not found.");
+        var identity = ModelIdentity.Of(pipeline);
+        using var index = EmbeddingIndex.Exists(indexDirectory) ? EmbeddingIndex.Open(indexDirectory) : EmbeddingIndex.OpenOrCreate(indexDirectory, pipeline.EmbeddingDim);
+        string? why = null;
+        if (index.Count > 0 && (index.Identity is not { } had || had.Differences(identity) is { Count: > 0 }))
+        {
+            why = index.Identity is { } old
+                ? $"the index was built with model {old.Name}, which differs in {string.Join(", ", old.Differences(identity))}"
+                : "the index does not record which model built it";
+        }
+        if (index.Dim != pipeline.EmbeddingDim && (index.Count == 0 || why is not null))
+            throw new ClipSharpException($"{indexDirectory}: the index holds {index.Dim}-d vectors but model {pipeline.Name} makes {pipeline.EmbeddingDim}-d ones; use a new index folder.");
+        var dropped = why is null ? 0 : index.Clear();
+        index.SetIdentity(identity);
+        var report = Build(pipeline, folder, index, progress, cancel);
+        return report with { Removed = report.Removed + dropped, Reembedded = why };
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="index"/> holds vectors of <paramref name="pipeline"/>'s model; otherwise an error
+    /// naming both models and what differs (a query with another model would return meaningless neighbours).
+    /// </summary>
+    public static void RequireSameModel(EmbeddingIndex index, ClipPipeline pipeline)
+    {
+        var have = index.Identity ?? throw new ClipSharpException(
+            $"{index.Directory}: the index does not record which model built it (made by an older ClipSharp); re-run `clipsharp embed` with your model.");
+        var diffs = have.Differences(ModelIdentity.Of(pipeline));
+        if (diffs.Count > 0)
+            throw new ClipSharpException($"{index.Directory}: the index was built with model {have.Name}, but the query model {pipeline.Name} differs in {string.Join(", ", diffs)}; search with the model that built it, or re-run `clipsharp embed` with this one.");
+    }
 
     /// <summary>Updates <paramref name="index"/> from every image under <paramref name="folder"/>; progress(done, total) after each batch.</summary>
     public static IndexBuildReport Build(ClipPipeline pipeline, string folder, EmbeddingIndex index,

@@ -43,11 +43,12 @@ public static class WorldGenerator
 
         var seconds = clock.Elapsed.TotalSeconds;
         var images = options.Train + options.Eval + bagImages;
+        log?.Invoke($"generated {images} images in {seconds:F2} s ({images / Math.Max(seconds, 1e-9):F0} images/s, {threads} threads)");
         var manifest = new WorldManifest(
             WorldManifest.CurrentFormat, options.Seed, options.ImageSize, options.Extension,
             options.Train, options.Eval, evalCaptions, options.Bags, bagImages, options.ShardSize,
             shards, "eval/dataset_eval.json", "bags/bags.json", "vocab.txt", WorldVocabulary.Tokens.Count,
-            config, threads, Math.Round(seconds, 3), Math.Round(images / Math.Max(seconds, 1e-9), 1));
+            config);
         File.WriteAllText(Path.Combine(root, "manifest.json"),
             JsonSerializer.Serialize(manifest, new JsonSerializerOptions(Compact) { WriteIndented = true }));
         return manifest;

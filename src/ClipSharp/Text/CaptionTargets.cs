@@ -34,6 +34,13 @@ public sealed record CaptionTargets(long[] Targets, float[] Mask)
         return new CaptionTargets(targets, mask);
     }
 
+    /// <summary>
+    /// The caption the captioner predicts: the synthetic caption, or the web caption when the synthetic one has no
+    /// sentence (spec §2.2, OpenVision's <c>key2_text = txt</c> fallback; "" when both are missing).
+    /// </summary>
+    public static string TargetText(string syntheticCaption, string? webCaption) =>
+        SubCaptionSplitter.Split(syntheticCaption).Count == 0 ? webCaption ?? "" : syntheticCaption;
+
     /// <summary>Targets for a caption with the tokenizer's content ids and bos/eos/pad ids.</summary>
     public static CaptionTargets For(ITextTokenizer tokenizer, string caption, int length) =>
         Build(tokenizer.ContentIds(caption), length, tokenizer.BosId, tokenizer.EosId, tokenizer.PadId);

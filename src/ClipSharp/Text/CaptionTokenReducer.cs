@@ -31,7 +31,7 @@ public sealed class CaptionTokenReducer
         var rng = ReductionRandom.For(Options.Seed, epoch, sampleKey);
         var sentences = SubCaptionSplitter.Split(syntheticCaption);
         var fallback = sentences.Count == 0;
-        var targetText = fallback ? webCaption ?? "" : syntheticCaption;
+        var targetText = CaptionTargets.TargetText(syntheticCaption, webCaption);
         if (Options.Strategy == TokenReductionStrategy.SubCaption)
         {
             if (fallback) return new ReducedCaption(Cap(_tokenizer.ContentIds(targetText)), true, targetText, -1);

@@ -26,6 +26,35 @@ public class RecipeAndScheduleTests
         Assert.Contains("lrr", e.Message);
     }
 
+    [Theory]
+    [InlineData("{\"optim\": {\"lrr\": 1}}", "optim.lrr")]
+    [InlineData("{\"foo\": 1}", "foo")]
+    [InlineData("{\"data\": {\"sources\": [{\"pathh\": \"x\"}]}}", "data.sources[0].pathh")]
+    public void UnknownKeyIsNamedOnceWithItsPath(string json, string key)
+    {
+        var e = Assert.Throws<ClipSharpException>(() => RecipeReader.Parse(json, "my.jsonc"));
+        Assert.Contains($"unknown key '{key}'.", e.Message);
+    }
+
+    // A bad --set names the argument, not only the file; the key appears once ('optim.lrr', never 'optim.lrr.lrr').
+    [Theory]
+    [InlineData("optim.lrr=1e-3", "unknown key 'optim.lrr'.")]
+    [InlineData("foo=1", "unknown key 'foo'.")]
+    [InlineData("optim.lr=abc", "invalid value for 'optim.lr'")]
+    public void BadOverridesBlameTheSetArgument(string assignment, string expected)
+    {
+        var e = Assert.Throws<ClipSharpException>(() => RecipeReader.Parse(TrainingWorld.RecipeText(), "r.jsonc", [assignment]));
+        Assert.StartsWith($"Override --set {assignment} (recipe r.jsonc): ", e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void ABadValueInTheFileBlamesTheFile()
+    {
+        var e = Assert.Throws<ClipSharpException>(() => RecipeReader.Parse("{\"optim\": {\"lr\": \"abc\"}}", "my.jsonc", ["name=ok"]));
+        Assert.StartsWith("Recipe my.jsonc: invalid value for 'optim.lr'", e.Message);
+    }
+
     [Fact]
     public void OverridesSetNestedFieldsAndListItems()
     {

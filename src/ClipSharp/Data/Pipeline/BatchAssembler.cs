@@ -16,12 +16,6 @@ internal static class BatchAssembler
         var texts = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var view in samples[0].Rows.Keys)
             texts[view] = TokenRows.ToTensor(samples.Select(s => s.Rows[view]).ToList()).DetachFromDisposeScope();
-        if (samples[0].TargetMask is { } m0)
-        {
-            var mask = new float[n * m0.Length];
-            for (int i = 0; i < n; i++) samples[i].TargetMask!.CopyTo(mask, i * m0.Length);
-            texts["target_mask"] = torch.tensor(mask, [n, m0.Length], ScalarType.Float32).DetachFromDisposeScope();
-        }
         return new TrainBatch(images, texts, samples.Select(s => s.Key).ToArray(), samples.Select(s => s.Origin).ToArray(), position);
     }
 }

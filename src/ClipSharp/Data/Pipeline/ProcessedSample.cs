@@ -9,6 +9,4 @@ internal sealed class ProcessedSample
     public required float[] Pixels { get; init; }
     /// <summary>Token rows by view name ("web", "partial", "synthetic", "mix", "targets").</summary>
     public required Dictionary<string, long[]> Rows { get; init; }
-    /// <summary>The caption-target mask (with "targets").</summary>
-    public float[]? TargetMask { get; init; }
 }

@@ -38,23 +38,20 @@ internal sealed class SampleProcessor
         var pixels = Pixels(s, epoch);
 
         var rows = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        float[]? mask = null;
         if (views.Web) rows["web"] = _tok.Encode(s.WebCaption!);
         if (_reducer is not null) rows["partial"] = _reducer.ReduceToRow(s.SyntheticCaption!, s.WebCaption, epoch, s.Key);
         if (views.SyntheticFull) rows["synthetic"] = _tok.Encode(s.SyntheticCaption!);
+        // Decoder targets: the full synthetic caption, or the web caption when the synthetic one has no sentence
+        // (spec §2.2: key2_text = txt); the loss masks padding by the pad id (CaptionTargets.Mask == targets != pad).
         if (views.TargetLength is { } t)
-        {
-            var targets = CaptionTargets.For(_tok, s.SyntheticCaption!, t);
-            rows["targets"] = targets.Targets;
-            mask = targets.Mask;
-        }
+            rows["targets"] = CaptionTargets.For(_tok, CaptionTargets.TargetText(s.SyntheticCaption!, s.WebCaption), t).Targets;
         if (views.MixWebProbability is { } p)
         {
             rows["mix"] = LoaderRandom.MixTakesWeb(_o.Seed, epoch, s.Key, p)
                 ? rows.GetValueOrDefault("web") ?? _tok.Encode(s.WebCaption!)
                 : rows.GetValueOrDefault("partial") ?? rows.GetValueOrDefault("synthetic") ?? _tok.Encode(s.SyntheticCaption!);
         }
-        return new ProcessedSample { Key = s.Key, Origin = s.Origin, Pixels = pixels, Rows = rows, TargetMask = mask };
+        return new ProcessedSample { Key = s.Key, Origin = s.Origin, Pixels = pixels, Rows = rows };
     }
 
     private static void Require(Sample s, string? text, string missing, string empty, string what)

@@ -65,21 +65,39 @@ public static class RecipeReader
         try { root = JsonNode.Parse(text, documentOptions: DocOptions); }
         catch (JsonException e) { throw new ClipSharpException($"Recipe {source} is not valid JSON: {e.Message}"); }
         if (root is not JsonObject obj) throw new ClipSharpException($"Recipe {source} must be a JSON object.");
-        foreach (var o in overrides ?? []) ApplyOverride(obj, o);
+        var applied = (overrides ?? []).ToList();
+        foreach (var o in applied) ApplyOverride(obj, o);
         try
         {
             return obj.Deserialize<Recipe>(Json) ?? throw new ClipSharpException($"Recipe {source} is empty.");
         }
         catch (JsonException e)
         {
-            var key = (e.Path ?? "$").TrimStart('$').TrimStart('.');
             var unknown = e.Message.Contains("could not be mapped", StringComparison.Ordinal);
-            var member = unknown ? UnknownMember(e.Message) : null;
-            var where = member is null ? key : string.IsNullOrEmpty(key) ? member : $"{key}.{member}";
+            var where = ErrorKey(e, unknown);
+            // Blame the --set argument that wrote the key (or an object above it), else the file.
+            var culprit = applied.LastOrDefault(o => OverridePath(o) is var p && (where == p || where.StartsWith(p + ".", StringComparison.Ordinal)));
+            var blame = culprit is null ? $"Recipe {source}" : $"Override --set {culprit} (recipe {source})";
             throw new ClipSharpException(unknown
-                ? $"Recipe {source}: unknown key '{where}'."
-                : $"Recipe {source}: invalid value for '{where}' ({e.Message.Split(". Path:")[0]}).");
+                ? $"{blame}: unknown key '{where}'."
+                : $"{blame}: invalid value for '{where}' ({e.Message.Split(". Path:")[0]}).");
         }
+    }
+
+    // The dotted key an error is about. System.Text.Json's path already ends in the unmapped member for an unknown key
+    // ("$.optim.lrr") on nested objects but not always at the root ("$"), so the member is appended only when missing.
+    static string ErrorKey(JsonException e, bool unknown)
+    {
+        var key = (e.Path ?? "$").TrimStart('$').TrimStart('.');
+        var member = unknown ? UnknownMember(e.Message) : null;
+        if (member is null || key == member || key.EndsWith("." + member, StringComparison.Ordinal)) return key;
+        return string.IsNullOrEmpty(key) ? member : $"{key}.{member}";
+    }
+
+    static string OverridePath(string assignment)
+    {
+        var eq = assignment.IndexOf('=');
+        return eq <= 0 ? assignment : assignment[..eq].Trim();
     }
 
     static string? UnknownMember(string message)

@@ -26,11 +26,10 @@ public class DataLoaderTests
                 if (batch.Position.Epoch > 0) break;
                 Assert.Equal([20, 3, 24, 24], batch.Images.shape);
                 Assert.Equal(torch.ScalarType.Float32, batch.Images.dtype);
-                Assert.Equal(["mix", "partial", "synthetic", "target_mask", "targets", "web"], batch.Texts.Keys.Order());
+                Assert.Equal(["mix", "partial", "synthetic", "targets", "web"], batch.Texts.Keys.Order());
                 Assert.Equal([20, 32], batch.Texts["web"].shape);
                 Assert.Equal(torch.ScalarType.Int64, batch.Texts["web"].dtype);
                 Assert.Equal([20, 40], batch.Texts["targets"].shape);
-                Assert.Equal(torch.ScalarType.Float32, batch.Texts["target_mask"].dtype);
                 var snap = BatchSnapshot.Of(batch);
                 for (int i = 0; i < batch.Count; i++)
                 {
@@ -41,7 +40,6 @@ public class DataLoaderTests
                     Assert.Equal(reducer.ReduceToRow(synth, web, 0, key), Row(snap.Rows["partial"], i, 32));
                     var targets = CaptionTargets.For(tok, synth, 40);
                     Assert.Equal(targets.Targets, Row(snap.Rows["targets"], i, 40));
-                    Assert.Equal(targets.Mask, snap.Mask!.AsSpan(i * 40, 40).ToArray());
                     var mix = Row(snap.Rows["mix"], i, 32);
                     Assert.True(mix.SequenceEqual(tok.Encode(web)) || mix.SequenceEqual(reducer.ReduceToRow(synth, web, 0, key)));
                     if (i < 3)

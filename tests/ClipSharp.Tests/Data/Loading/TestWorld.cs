@@ -83,12 +83,11 @@ internal static class TestWorld
 }
 
 /// <summary>A batch copied out of its tensors, comparable by value.</summary>
-internal sealed record BatchSnapshot(string[] Keys, LoaderPosition Position, float[] Images, Dictionary<string, long[]> Rows, float[]? Mask)
+internal sealed record BatchSnapshot(string[] Keys, LoaderPosition Position, float[] Images, Dictionary<string, long[]> Rows)
 {
     public static BatchSnapshot Of(TrainBatch b) => new(
         b.Keys.ToArray(), b.Position, b.Images.data<float>().ToArray(),
-        b.Texts.Where(kv => kv.Key != "target_mask").ToDictionary(kv => kv.Key, kv => kv.Value.data<long>().ToArray()),
-        b.Texts.TryGetValue("target_mask", out var m) ? m.data<float>().ToArray() : null);
+        b.Texts.ToDictionary(kv => kv.Key, kv => kv.Value.data<long>().ToArray()));
 
     public void AssertSame(BatchSnapshot other, string what)
     {
@@ -97,7 +96,5 @@ internal sealed record BatchSnapshot(string[] Keys, LoaderPosition Position, flo
         Assert.True(Images.AsSpan().SequenceEqual(other.Images), $"{what}: images differ");
         Assert.Equal(Rows.Keys.Order(), other.Rows.Keys.Order());
         foreach (var (k, v) in Rows) Assert.True(v.AsSpan().SequenceEqual(other.Rows[k]), $"{what}: {k} rows differ");
-        Assert.Equal(Mask is null, other.Mask is null);
-        if (Mask is not null) Assert.True(Mask.AsSpan().SequenceEqual(other.Mask), $"{what}: target masks differ");
     }
 }
