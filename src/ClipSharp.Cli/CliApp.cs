@@ -34,6 +34,8 @@ public static class CliApp
     public static int Run(string[] args)
     {
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        // libvips warnings go to the sample being decoded (bad-sample reasons, data inspect), not raw to stderr
+        ClipSharp.Data.Images.VipsWarnings.Capture();
         try
         {
             return Build().Parse(args).Invoke(config);

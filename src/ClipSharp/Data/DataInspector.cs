@@ -21,7 +21,8 @@ public static class DataInspector
         var web = new CaptionStats(tokenizer);
         var syn = new CaptionStats(tokenizer);
         var shown = new JsonArray();
-        long read = 0, usable = 0;
+        var warned = new JsonArray();
+        long read = 0, usable = 0, warnedCount = 0;
         foreach (var record in Enumerable.Range(0, source.Shards.Count).SelectMany(source.Read))
         {
             if (limit is { } l && read >= l) break;
@@ -31,7 +32,13 @@ public static class DataInspector
                 var s = record.Load();
                 if (s.ImageBytes.Length == 0) throw new BadSampleException(BadSampleReasons.EmptyImage, s.Origin, s.Key, "the image is 0 bytes");
                 int w, h;
-                try { using var img = dec.Decode(s.ImageBytes, s.Key, (224, 224)); (w, h) = (img.Width, img.Height); }
+                try
+                {
+                    using var img = dec.Decode(s.ImageBytes, s.Key, (224, 224));
+                    (w, h) = (img.Width, img.Height);
+                    if (img.Warnings.Count > 0 && ++warnedCount <= examples)
+                        warned.Add(new JsonObject { ["key"] = s.Key, ["origin"] = s.Origin, ["warnings"] = new JsonArray(img.Warnings.Select(x => (JsonNode?)x).ToArray()) });
+                }
                 catch (Core.ClipSharpException e) when (e is not BadSampleException)
                 {
                     var reason = e.Message.Contains("over the limit", StringComparison.Ordinal) ? BadSampleReasons.ImageTooLarge : BadSampleReasons.CorruptImage;
@@ -55,6 +62,8 @@ public static class DataInspector
             ["web_caption"] = web.ToJson(usable),
             ["synthetic_caption"] = syn.ToJson(usable),
             ["bad_samples"] = bad.Snapshot().ToJsonNode(),
+            // usable images libvips warned about (recovered corrupt data); with VipsWarnings.Capture, else never seen
+            ["decoder_warnings"] = new JsonObject { ["images"] = warnedCount, ["examples"] = warned },
             ["examples"] = shown,
         };
     }

@@ -33,6 +33,9 @@ public sealed class DecodedImage : IDisposable
     /// <summary>True for palette (indexed) images: Pillow mode "P", resized with nearest neighbour.</summary>
     public bool IsPalette { get; }
 
+    /// <summary>libvips' warnings while decoding it (corrupt data it could recover from); empty unless <see cref="VipsWarnings.Capture"/> ran.</summary>
+    public IReadOnlyList<string> Warnings { get; internal set; } = [];
+
     /// <summary>The JPEG shrink-on-load factor that was applied (1 = none).</summary>
     public int ShrinkFactor { get; }
 

@@ -39,8 +39,8 @@ public sealed class ImageDecoder
         if (!info.Exists) throw new ClipSharpException($"{path}: image file not found.");
         if (info.Length == 0) throw new ClipSharpException($"{path}: the file is empty (0 bytes), not an image.");
         if (Options.FastJpeg && info.Length <= int.MaxValue && TryFast(ReadIfJpeg(path), path, targetSize) is { } fast) return fast;
-        return DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
-            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
+        return WithWarnings(() => DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize));
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
@@ -48,8 +48,22 @@ public sealed class ImageDecoder
     {
         if (bytes.Length == 0) throw new ClipSharpException($"{name}: the image data is empty (0 bytes).");
         if (Options.FastJpeg && TryFast(bytes, name, targetSize) is { } fast) return fast;
-        return DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
-            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
+        return WithWarnings(() => DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize));
+    }
+
+    // libvips' warnings during one decode (see VipsWarnings): on the error when it fails, on the image when it is usable.
+    private static DecodedImage WithWarnings(Func<DecodedImage> decode)
+    {
+        using var w = VipsWarnings.Collect();
+        DecodedImage img;
+        try { img = decode(); }
+        catch (ClipSharpException e) when (w.Warnings.Count > 0)
+        {
+            throw new ClipSharpException(e.Message.TrimEnd('.') + w.Suffix + ".", e.InnerException ?? e);
+        }
+        img.Warnings = w.Warnings.Distinct().ToArray();
+        return img;
     }
 
     private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target)
