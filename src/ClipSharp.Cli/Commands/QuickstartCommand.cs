@@ -36,12 +36,10 @@ public static class QuickstartCommand
         return cmd;
     }
 
-    /// <summary>The quickstart table: one row per model plus chance, metrics in percent.</summary>
-    public static void PrintTable(QuickstartResult r)
-    {
-        var t = new Table().Title("Quickstart (%): built-in world eval set (1k images x 5 captions) and fine-grained bags").AddColumn("model");
-        foreach (var c in QuickstartReport.Columns) t.AddColumn(new TableColumn(c.Header).RightAligned());
-        foreach (var row in QuickstartReport.Rows(r)) t.AddRow(row.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(t);
-    }
+    /// <summary>The quickstart table title.</summary>
+    public const string TableTitle = "Quickstart (%): built-in world eval set (1k images x 5 captions) and fine-grained bags";
+
+    /// <summary>The quickstart table: one row per model plus chance, metrics in percent (Markdown when redirected).</summary>
+    public static void PrintTable(QuickstartResult r) =>
+        ConsoleTable.Print(TableTitle, ["model", .. QuickstartReport.Columns.Select(c => c.Header)], QuickstartReport.Rows(r));
 }
