@@ -30,7 +30,7 @@ public static class BenchRunner
     /// </summary>
     public static BenchReport Run(BenchOptions o, IReadOnlyList<string> childPrefix, TextWriter log)
     {
-        var mkl = MklCpuDispatch.Ensure(); // as every ClipSharp process does before its first GEMM
+        var mkl = ProcessTuning.Apply().MklDispatch; // an entry point: malloc + MKL dispatch, as the CLI does
         torch.set_num_threads(o.EffectiveThreads);
         var specs = BenchCatalog.Select(o);
         var started = DateTime.UtcNow;
@@ -68,7 +68,7 @@ public static class BenchRunner
     /// <summary>Child mode: runs exactly one benchmark and prints its result line.</summary>
     public static int RunOneAndPrint(BenchOptions o)
     {
-        MklCpuDispatch.Ensure();
+        ProcessTuning.Apply();
         torch.set_num_threads(o.EffectiveThreads);
         var spec = BenchCatalog.Select(o).Single();
         var r = spec.Run(o);

@@ -115,7 +115,7 @@ public static class TrainBenchmarks
                 ["parameters"] = parameters.ToString(),
                 ["last_loss"] = loss.ToString("G6"),
                 ["threads"] = torch.get_num_threads().ToString(),
-                ["malloc_tuned"] = ClipSharp.Modeling.Layers.NativeAllocator.EnsureTuned().ToString(),
+                ["malloc_tuned"] = (ClipSharp.Core.ProcessTuning.State?.MallocTuned ?? false).ToString(),
             }.Concat(PhaseLaps.Medians(phases.TakeLast(repeats).ToList()))
               .Concat(ProcessCounters.PerRepeat(counters.Before, counters.After, repeats)).ToDictionary(),
         };

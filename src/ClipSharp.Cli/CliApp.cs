@@ -7,17 +7,16 @@ namespace ClipSharp.Cli;
 /// <summary>The `clipsharp` command tree. Parsing lives here and in Commands/; the work lives in the library.</summary>
 public static class CliApp
 {
-    /// <summary>Builds the root command with every subcommand.</summary>
-    public static RootCommand Build()
+    /// <summary>Builds the root command with every subcommand (and a host's extra ones).</summary>
+    public static RootCommand Build(CliHooks? hooks = null)
     {
+        hooks ??= new CliHooks();
         var root = new RootCommand("ClipSharp: train, evaluate and use CLIP / CLIPS vision-language models in .NET.");
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(ScenesCommand.Create());
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
-        root.Subcommands.Add(DistCommand.Create());
-        root.Subcommands.Add(DistBenchCommand.Create());
-        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create(hooks.Faults));
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
@@ -26,19 +25,23 @@ public static class CliApp
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(CaptionCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create());
+        foreach (var c in hooks.ExtraCommands) root.Subcommands.Add(c);
         return root;
     }
 
     /// <summary>Parses and runs; returns the process exit code.</summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args, CliHooks? hooks = null)
     {
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
-        // libvips warnings go to the sample being decoded (bad-sample reasons, data inspect), not raw to stderr
+        // The CLI is an entry point, so it opts in to the process-wide settings the library never applies on its own:
+        // libvips warnings go to the sample being decoded (bad-sample reasons, data inspect), not raw to stderr;
+        // malloc tuning and MKL's GEMM dispatch before the first tensor (doctor shows both).
         ClipSharp.Data.Images.VipsWarnings.Capture();
+        ProcessTuning.Apply();
+        ClipSharp.Data.Images.VipsSettings.EnsureApplied();
         try
         {
-            return Build().Parse(args).Invoke(config);
+            return Build(hooks).Parse(args).Invoke(config);
         }
         catch (Exception e)
         {

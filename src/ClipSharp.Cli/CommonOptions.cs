@@ -25,7 +25,7 @@ public static class CommonOptions
     public static torch.Device Apply(string device, int threads)
     {
         if (threads < 0) throw new ClipSharpException($"--threads must be >= 0, not {threads}.");
-        MklCpuDispatch.Ensure(); // before any GEMM of the command: MKL dispatches once per routine
+        ProcessTuning.Apply(); // the CLI is an entry point: malloc + MKL dispatch before any tensor or GEMM
         if (threads > 0) torch.set_num_threads(threads);
         return DeviceSpec.Parse(device);
     }

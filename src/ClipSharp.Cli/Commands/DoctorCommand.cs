@@ -29,7 +29,10 @@ public static class DoctorCommand
             table.AddRow("CUDA", info.CudaAvailable ? $"available, {info.CudaDeviceCount} device(s)" : "not available");
             table.AddRow("device", dev.ToString());
             table.AddRow("libvips", info.LibVipsVersion);
-            table.AddRow("MKL GEMM dispatch", $"{MklCpuDispatch.Ensure()} (CPU vendor {MklCpuDispatch.CpuVendor()}; CLIPSHARP_MKL_DISPATCH=0 turns it off)");
+            var tuning = ProcessTuning.Apply();
+            table.AddRow("process tuning", "applied by the CLI at start-up (the library alone never changes the process; hosts opt in)");
+            table.AddRow("MKL GEMM dispatch", $"{tuning.MklDispatch} (CPU vendor {MklCpuDispatch.CpuVendor()}; CLIPSHARP_MKL_DISPATCH=0 turns it off)");
+            table.AddRow("malloc tuning", $"{(tuning.MallocTuned ? "on" : "off")} (glibc mmap/trim thresholds for libtorch's buffers; CLIPSHARP_MALLOC_TUNING=0 turns it off)");
             table.AddRow("autograd check", AutogradCheck(dev));
             AnsiConsole.Write(table);
             return 0;

@@ -9,7 +9,7 @@ namespace ClipSharp.Cli.Commands;
 /// <summary>`clipsharp train --recipe R [--set k=v]... [--resume latest|PATH] [--out DIR]`.</summary>
 public static class TrainCommand
 {
-    public static Command Create()
+    public static Command Create(ITrainingFaults? faults = null)
     {
         var recipe = new Option<string>("--recipe") { Description = "Recipe name (configs/recipes) or .jsonc path.", Required = true };
         var set = new Option<string[]>("--set") { Description = "Override a recipe field: --set optim.lr=3e-4 (repeatable; lists by index: evals.0.every_steps=100).", AllowMultipleArgumentsPerToken = false };
@@ -32,7 +32,7 @@ public static class TrainCommand
                 var result = Trainer.Run(new TrainOptions
                 {
                     Recipe = rec, RunDirectory = r.GetValue(output), Resume = r.GetValue(resume),
-                    Observer = new ConsoleTrainingObserver(rec.Name), Collectives = dist,
+                    Observer = new ConsoleTrainingObserver(rec.Name), Collectives = dist, Faults = faults,
                 });
                 if (dist.IsMain) RunSummary.Print(result);
                 return 0;

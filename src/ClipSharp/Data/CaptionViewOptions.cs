@@ -4,8 +4,8 @@ using ClipSharp.Text;
 namespace ClipSharp.Data;
 
 /// <summary>
-/// Which token rows each sample produces (tokenized and reduced in the loader's workers). Keys of
-/// <see cref="TrainBatch.Texts"/>: "web", "partial", "synthetic", "targets", "mix". Every random
+/// Which token rows each sample produces (tokenized and reduced in the loader's workers): the
+/// <see cref="TextView"/>s of <see cref="TrainBatch.Texts"/>. Every random
 /// choice is a pure function of (loader seed, epoch, sample key).
 /// </summary>
 public sealed record CaptionViewOptions
@@ -13,26 +13,26 @@ public sealed record CaptionViewOptions
     /// <summary>The tokenizer (its context length is the row length of every view but the targets).</summary>
     public required ITextTokenizer Tokenizer { get; init; }
 
-    /// <summary>Texts["web"]: the web caption's ids, (B, ctx) int64.</summary>
+    /// <summary>Texts.Web: the web caption's ids, (B, ctx) int64.</summary>
     public bool Web { get; init; } = true;
 
     /// <summary>
-    /// Texts["partial"]: the synthetic caption reduced by <see cref="CaptionTokenReducer.ReduceToRow"/> (falling back to
+    /// Texts.Partial: the synthetic caption reduced by <see cref="CaptionTokenReducer.ReduceToRow"/> (falling back to
     /// the web caption when the synthetic one has no sentence). Its <c>Seed</c> is replaced by the loader's seed.
     /// </summary>
     public TokenReductionOptions? Partial { get; init; }
 
-    /// <summary>Texts["synthetic"]: the full synthetic caption's ids (truncated to ctx).</summary>
+    /// <summary>Texts.Synthetic: the full synthetic caption's ids (truncated to ctx).</summary>
     public bool SyntheticFull { get; init; }
 
     /// <summary>
-    /// Texts["targets"] int64 (B, T): <see cref="CaptionTargets.For"/> of <see cref="CaptionTargets.TargetText"/> (the
+    /// Texts.Targets int64 (B, T): <see cref="CaptionTargets.For"/> of <see cref="CaptionTargets.TargetText"/> (the
     /// synthetic caption, or the web caption when it has no sentence); padding is the tokenizer's pad id.
     /// </summary>
     public int? TargetLength { get; init; }
 
     /// <summary>
-    /// Texts["mix"]: the web caption with this probability, else the partial synthetic caption (the full synthetic
+    /// Texts.Mix: the web caption with this probability, else the partial synthetic caption (the full synthetic
     /// caption when <see cref="Partial"/> is null): the CLIPA/CoCa mixture baselines.
     /// </summary>
     public double? MixWebProbability { get; init; }

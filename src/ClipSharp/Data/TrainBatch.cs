@@ -12,8 +12,8 @@ public sealed class TrainBatch : IDisposable
     /// <summary>Normalised images, (B, 3, H, W) float32, CPU.</summary>
     public Tensor Images { get; }
 
-    /// <summary>"web", "partial", "synthetic", "mix": int64 (B, ctx); "targets" int64 (B, T).</summary>
-    public IReadOnlyDictionary<string, Tensor> Texts { get; }
+    /// <summary>The token views the loader was asked for: web, partial, synthetic, mix int64 (B, ctx); targets int64 (B, T).</summary>
+    public TextViews<Tensor> Texts { get; }
 
     /// <summary>The sample keys, in batch order.</summary>
     public IReadOnlyList<string> Keys { get; }
@@ -28,7 +28,7 @@ public sealed class TrainBatch : IDisposable
     public int Count => Keys.Count;
 
     /// <summary>Creates a batch that owns the given tensors.</summary>
-    public TrainBatch(Tensor images, IReadOnlyDictionary<string, Tensor> texts, IReadOnlyList<string> keys,
+    public TrainBatch(Tensor images, TextViews<Tensor> texts, IReadOnlyList<string> keys,
         IReadOnlyList<string> origins, LoaderPosition position)
     {
         Images = images;
@@ -42,6 +42,6 @@ public sealed class TrainBatch : IDisposable
     public void Dispose()
     {
         Images.Dispose();
-        foreach (var t in Texts.Values) t.Dispose();
+        foreach (var (_, t) in Texts.Present()) t.Dispose();
     }
 }

@@ -62,6 +62,7 @@ public sealed class ClipPipeline : IDisposable
     public static ClipPipeline Load(string directory, ClipPipelineOptions? options = null)
     {
         options ??= new ClipPipelineOptions();
+        if (options.TuneProcess) { ProcessTuning.Apply(); VipsSettings.EnsureApplied(); }   // before the model's tensors exist
         return From(ModelLoader.FromDirectory(directory, options.Device, options.VocabPath), options);
     }
 
@@ -69,6 +70,7 @@ public sealed class ClipPipeline : IDisposable
     public static ClipPipeline Load(string config, string checkpoint, ClipPipelineOptions? options = null)
     {
         options ??= new ClipPipelineOptions();
+        if (options.TuneProcess) { ProcessTuning.Apply(); VipsSettings.EnsureApplied(); }
         return From(ModelLoader.FromCheckpoint(config, checkpoint, options.Device, options.VocabPath), options);
     }
 

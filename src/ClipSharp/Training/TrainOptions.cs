@@ -26,6 +26,15 @@ public sealed record TrainOptions
     /// <summary>Stops (cleanly, no final eval) once this many steps are done: for tests and time-boxed runs.</summary>
     public long? StopAtStep { get; init; }
 
+    /// <summary>
+    /// Opt in to <see cref="Core.ProcessTuning"/> (malloc tuning, MKL GEMM dispatch) before the model is built; it
+    /// changes the whole host process, so the default is off (the CLI applies it itself).
+    /// </summary>
+    public bool TuneProcess { get; init; }
+
+    /// <summary>Fault injection for tests (crash between checkpoint files, pause after a step); null in production.</summary>
+    public ITrainingFaults? Faults { get; init; }
+
     /// <summary>Cancels between steps (a checkpoint is written first).</summary>
     public CancellationToken Cancellation { get; init; }
 }
@@ -38,7 +47,20 @@ public sealed record TrainResult(
 /// <summary>One optimizer step as reported to observers and the metrics log.</summary>
 public sealed record StepReport(
     long Step, long TotalSteps, double Lr, double Loss, IReadOnlyDictionary<string, double> Parts, double GradNorm,
-    double LogitScale, double SamplesPerSecond, TimeSpan Elapsed, TimeSpan Eta, long SamplesSeen, bool Skipped);
+    double LogitScale, double SamplesPerSecond, TimeSpan Elapsed, TimeSpan Eta, long SamplesSeen, bool Skipped)
+{
+    /// <summary>The metrics-log values of this step (loss parts as "loss/NAME").</summary>
+    public Dictionary<string, double> Values()
+    {
+        var d = new Dictionary<string, double>
+        {
+            ["loss"] = Loss, ["lr"] = Lr, ["grad_norm"] = GradNorm, ["logit_scale"] = LogitScale,
+            ["samples_per_s"] = SamplesPerSecond, ["samples_seen"] = SamplesSeen, ["skipped"] = Skipped ? 1 : 0,
+        };
+        foreach (var (k, v) in Parts) d[$"loss/{k}"] = v;
+        return d;
+    }
+}
 
 /// <summary>Callbacks of a training run (all optional). Only the main rank's observer is called.</summary>
 public interface ITrainingObserver

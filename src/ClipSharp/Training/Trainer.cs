@@ -21,17 +21,64 @@ using static TorchSharp.torch;
 namespace ClipSharp.Training;
 
 /// <summary>
-/// The training loop. One step: set the scheduled lr; read AccumSteps micro-batches; compute the task's features
-/// (with accumulation: once without gradient for every micro-batch, then again with gradient for one micro-batch at a
-/// time, its cached features replaced by live ones, so the loss's negatives span the whole step's batch — OpenCLIP's
-/// accum_freq semantics); backward; all-reduce gradients across ranks; clip; skip the update when the loss or the
-/// gradient norm is not finite; AdamW step; clamp the logit scale. Every step runs in its own dispose scope.
-/// Checkpoints (weights, optimizer moments, step, data position, RNG) make a resumed run equal an uninterrupted one.
+/// The training loop, in sections read top to bottom: setup, model and optimizer, resume, data, then the loop (step,
+/// log, evals, checkpoint) and the end of the run. One step: set the scheduled lr; read AccumSteps micro-batches;
+/// compute the task's features (with accumulation: once without gradient for every micro-batch, then again with
+/// gradient for one micro-batch at a time, its cached features replaced by live ones, so the loss's negatives span the
+/// whole step's batch — OpenCLIP's accum_freq semantics); backward; all-reduce gradients across ranks; clip; skip the
+/// update when the loss or the gradient norm is not finite; AdamW step; clamp the logit scale. Every step runs in its
+/// own dispose scope. Checkpoints (weights, optimizer moments, step, data position, RNG) make a resumed run equal an
+/// uninterrupted one.
 /// </summary>
 public static class Trainer
 {
     /// <summary>Runs (or resumes) the recipe to its last step; returns what happened.</summary>
     public static TrainResult Run(TrainOptions o)
+    {
+        // Setup: recipe checks, device, run folder, tokenizer, task, evals, schedule.
+        if (o.TuneProcess) { ProcessTuning.Apply(); VipsSettings.EnsureApplied(); }
+        var s = Setup(o);
+        // Model and optimizer (the seed decides the initial weights).
+        torch.manual_seed((long)(s.Recipe.Seed & long.MaxValue));
+        using var model = ModelFactory.Create(s.ModelFile.Model, s.Device);
+        LoadPretrained(s, model);
+        var r = s.Recipe;
+        using var optimizer = ParameterGroups.AdamW(model, r.Optim.Lr, r.Optim.Beta1, r.Optim.Beta2, r.Optim.Eps, r.Optim.WeightDecay,
+            ParameterGroups.ParseRule(r.Optim.DecayRule));
+        // Resume: weights, moments, RNG, data position; every rank starts from the same place.
+        var state = Resume(s, model, optimizer);
+        // Data.
+        using var loader = new DataLoader(LoaderOptionsFor(s));
+        if (s.Dist.IsMain) s.Run.WriteDescription(r, s.ModelFile, s.Preprocess, s.Vocab);
+        using var metrics = s.Dist.IsMain ? new MetricsLog(s.Run.Root, s.ResumeFrom?.Step) : null;
+        // The loop.
+        var p = new Progress(state, Math.Min(r.Schedule.TotalSteps, o.StopAtStep ?? r.Schedule.TotalSteps));
+        var parameters = model.parameters().ToList();
+        s.Log?.OnStart(p.Step, r.Schedule.TotalSteps, s.Run.Root);
+        model.train();
+        using var batches = loader.Batches(state.Data).GetEnumerator();
+        while (p.Step < p.Stop && !o.Cancellation.IsCancellationRequested)
+        {
+            using var scope = NewDisposeScope();
+            var outcome = Step(s, model, optimizer, parameters, batches, p);
+            bool last = p.Step == r.Schedule.TotalSteps;
+            if (p.Step % Math.Max(1, r.LogEverySteps) == 0 || last || p.Step == p.Stop) LogStep(s, model, outcome, p, metrics);
+            foreach (var e in s.Evals.Due(p.Step, final: false).Where(_ => !last && s.Dist.IsMain)) RunEval(s, e, model, p.Step, metrics);
+            if (p.Step % Math.Max(1, r.Checkpoint.EverySteps) == 0 || last || p.Step == p.Stop || o.Cancellation.IsCancellationRequested)
+                CheckpointAll(s, model, optimizer, p);
+            o.Faults?.AfterStep(p.Step);
+        }
+        // The end: final weights, final evals, summary.
+        return Finish(s, model, loader, metrics, p);
+    }
+
+    // ---- setup -------------------------------------------------------------------------------------------------
+
+    private sealed record Session(TrainOptions Options, Recipe Recipe, ICollectives Dist, ITrainingObserver? Log, Device Device,
+        RunDirectory Run, ModelConfigFile ModelFile, string Vocab, ITextTokenizer Tokenizer, ITrainingTask Task,
+        PreprocessConfig Preprocess, EvalRunner Evals, LrSchedule Schedule, CheckpointRef? ResumeFrom, CheckpointStore Store);
+
+    private static Session Setup(TrainOptions o)
     {
         var r = o.Recipe;
         var dist = o.Collectives ?? new SingleProcessCollectives();
@@ -43,179 +90,101 @@ public static class Trainer
         if (r.Threads is { } threads) torch.set_num_threads(threads);
         var device = DeviceSpec.Parse(r.Device);
         var run = new RunDirectory(Path.GetFullPath(o.RunDirectory ?? r.OutputDir ?? Path.Combine("runs", r.Name)));
-
-        // Model, tokenizer, task, data, optimizer.
         var modelFile = ModelFactory.LoadConfig(r.Model);
         var cfg = modelFile.Model;
         var vocab = r.Tokenizer.Vocab ?? throw new ClipSharpException($"Recipe '{r.Name}': tokenizer.vocab is required (a vocab.txt for WordPiece models, a BPE file for CLIP).");
         var tokenizer = TokenizerFactory.Create(new TokenizerSpec(cfg.Text.HfTokenizerName, vocab, cfg.Text.ContextLength));
-        var task = TrainingTaskFactory.Create(r.Task, r.Seed);
         var preprocess = RunDirectory.Preprocess(modelFile);
         var evals = new EvalRunner(r.Evals, tokenizer, new EvalTransform(preprocess), device);
         evals.Validate();
-        var schedule = LrSchedule.From(r.Schedule, r.Optim.Lr);
         var resumeFrom = o.Resume is { } res ? CheckpointStore.Resolve(res, run.Root) : null;
         if (o.Resume is "latest" && resumeFrom is null) log?.OnMessage($"no checkpoint in {run.Root}; starting from scratch");
-
-        torch.manual_seed((long)(r.Seed & long.MaxValue));
-        using var model = ModelFactory.Create(cfg, device);
-        if (r.Pretrained is { } pretrained && resumeFrom is null)
-        {
-            using var weights = CheckpointReader.Read(pretrained);
-            StateDictLoader.Load(model, weights, strict: true, source: pretrained);
-        }
-        using var optimizer = ParameterGroups.AdamW(model, r.Optim.Lr, r.Optim.Beta1, r.Optim.Beta2, r.Optim.Eps, r.Optim.WeightDecay,
-            ParameterGroups.ParseRule(r.Optim.DecayRule));
-        var state = new TrainerState();
-        if (resumeFrom is not null)
-        {
-            state = Restore(resumeFrom, model, optimizer);
-            log?.OnMessage($"resumed from {resumeFrom.Directory} (step {state.Step}, epoch {state.Data?.Epoch}, sample {state.Data?.SamplesInEpoch})");
-        }
-        if (dist.WorldSize > 1)
-        {
-            RankAgreement.CheckSameStart(state.Step, dist);
-            state = state with { Data = RankAgreement.RankPosition(state, dist, log is null ? null : log.OnMessage) };
-            DataParallel.BroadcastParameters(model, dist);
-        }
-
-        using var loader = new DataLoader(new LoaderOptions
-        {
-            Sources = r.Data.Sources, BatchSize = r.BatchSize / r.AccumSteps, Workers = r.Data.Workers,
-            ShuffleBuffer = r.Data.ShuffleBuffer, Seed = r.Seed, Strict = r.Data.Strict, Rank = dist.Rank, WorldSize = dist.WorldSize,
-            Preprocess = preprocess, Augment = Augment(r.Data.Augment), Captions = task.Views(tokenizer, cfg),
-            Log = log is null ? null : log.OnMessage,
-        });
-        var store = new CheckpointStore(run.Root, r.Checkpoint.KeepLast);
-        if (dist.IsMain) run.WriteDescription(r, modelFile, preprocess, vocab);
-        using var metrics = dist.IsMain ? new MetricsLog(run.Root, resumeFrom?.Step) : null;
-
-        long total = r.Schedule.TotalSteps, stop = Math.Min(total, o.StopAtStep ?? total);
-        long step = state.Step, nonFinite = state.NonFiniteSkipped, inARow = 0, samples = state.SamplesSeen;
-        long loggedSamples = samples, nativeRetries = 0;
-        var gradSync = TimeSpan.Zero; // time in the gradient all-reduce since the last log line (rank-local)
-        var clock = Stopwatch.StartNew();
-        double secondsBefore = state.Seconds, lastLogSeconds = 0;
-        var parameters = model.parameters().ToList();
-        log?.OnStart(step, total, run.Root);
-        model.train();
-
-        using var batches = loader.Batches(state.Data).GetEnumerator();
-        var position = state.Data ?? LoaderPosition.Start;
-        while (step < stop && !o.Cancellation.IsCancellationRequested)
-        {
-            using var scope = NewDisposeScope();
-            double lr = schedule.At(step);
-            foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
-
-            var micro = new List<IReadOnlyDictionary<string, Tensor>>(r.AccumSteps);
-            for (int a = 0; a < r.AccumSteps; a++)
-            {
-                if (!batches.MoveNext()) throw new InvalidOperationException("the data loader ended");
-                using var b = batches.Current;
-                position = b.Position;
-                var d = new Dictionary<string, Tensor> { ["images"] = b.Images.to(device).clone() };
-                foreach (var (k, t) in b.Texts) d[k] = t.to(device).clone();
-                micro.Add(d);
-            }
-            var loss = ForwardBackwardWithRetry(task, model, optimizer, micro, dist, step, log, ref nativeRetries);
-            if (dist.WorldSize > 1) gradSync += DataParallel.AllReduceGradients(parameters, dist).Elapsed;
-            double gradNorm = nn.utils.clip_grad_norm_(parameters, r.Optim.GradClipNorm ?? double.PositiveInfinity);
-            double lossValue = loss.Total.item<float>();
-            bool finite = double.IsFinite(lossValue) && double.IsFinite(gradNorm);
-            if (dist.WorldSize > 1) finite = AllRanksFinite(finite, dist);
-            if (finite)
-            {
-                optimizer.step();
-                if (r.Optim.ClampLogitScale) ParameterGroups.ClampLogitScale(model.logit_scale);
-                inARow = 0;
-            }
-            else
-            {
-                nonFinite++;
-                log?.OnMessage($"step {step + 1}: loss {lossValue} / grad norm {gradNorm} is not finite; update skipped ({nonFinite} so far)");
-                if (++inARow >= r.MaxNonFiniteInARow)
-                    throw new ClipSharpException($"Training diverged: {inARow} steps in a row (up to step {step + 1}) had a non-finite loss or gradient; " +
-                        "lower optim.lr, set optim.grad_clip_norm, or resume from an earlier checkpoint.");
-            }
-            optimizer.zero_grad();
-            step++;
-            samples += (long)r.BatchSize * dist.WorldSize;
-
-            bool last = step == total;
-            if (step % Math.Max(1, r.LogEverySteps) == 0 || last || step == stop)
-            {
-                var parts = loss.Parts.ToDictionary(p => p.Key, p => (double)p.Value.item<float>());
-                if (dist.WorldSize > 1) MeanOverRanks(ref lossValue, parts, dist);
-                double seconds = clock.Elapsed.TotalSeconds;
-                double rate = (samples - loggedSamples) / Math.Max(1e-9, seconds - lastLogSeconds);
-                (loggedSamples, lastLogSeconds) = (samples, seconds);
-                var report = new StepReport(step, total, lr, lossValue, parts, gradNorm, model.logit_scale.item<float>(), rate,
-                    TimeSpan.FromSeconds(secondsBefore + seconds), TimeSpan.FromSeconds((total - step) * r.BatchSize * dist.WorldSize / Math.Max(rate, 1e-9)),
-                    samples, !finite);
-                var values = StepValues(report);
-                if (dist.WorldSize > 1) values["grad_sync_s"] = gradSync.TotalSeconds;
-                if (nativeRetries > 0) values["native_retries"] = nativeRetries;
-                gradSync = TimeSpan.Zero;
-                metrics?.Write(step, "train", values);
-                log?.OnStep(report);
-            }
-            foreach (var e in evals.Due(step, final: false).Where(_ => !last && dist.IsMain)) RunEval(evals, e, model, step, metrics, log);
-            if (step % Math.Max(1, r.Checkpoint.EverySteps) == 0 || last || step == stop || o.Cancellation.IsCancellationRequested)
-            {
-                var st = new TrainerState
-                {
-                    Step = step, Data = position, RankData = dist.WorldSize > 1 ? RankAgreement.GatherPositions(position, dist) : null, SamplesSeen = samples, NonFiniteSkipped = nonFinite,
-                    TorchRng = Convert.ToBase64String(torch.random.get_rng_state().bytes.ToArray()), Seconds = secondsBefore + clock.Elapsed.TotalSeconds,
-                };
-                if (dist.IsMain) Checkpoint(store, model, optimizer, st, log);
-                dist.Barrier();
-            }
-            CheckpointStore.PauseIfFaulted(step);
-        }
-
-        var finals = new List<EvalOutcome>();
-        bool completed = step == total;
-        if (completed && dist.IsMain)
-        {
-            run.WriteModel(model);
-            foreach (var e in evals.Due(step, final: true)) finals.Add(RunEval(evals, e, model, step, metrics, log));
-            var bad = loader.BadSamples;
-            metrics?.Write(step, "summary", new Dictionary<string, double>(bad.Counts.Select(kv => KeyValuePair.Create($"bad_samples/{kv.Key}", (double)kv.Value)))
-            {
-                ["samples_seen"] = samples, ["non_finite_skipped"] = nonFinite, ["native_retries"] = nativeRetries, ["seconds"] = secondsBefore + clock.Elapsed.TotalSeconds,
-            });
-            RunResults.Write(run.ResultsPath, r, finals, bad, step, samples, secondsBefore + clock.Elapsed.TotalSeconds);
-            if (bad.Total > 0) log?.OnMessage($"bad samples skipped: {bad.Summary()}");
-        }
-        return new TrainResult(run.Root, step, samples, secondsBefore + clock.Elapsed.TotalSeconds, nonFinite, loader.BadSamples, finals, completed);
+        return new Session(o, r, dist, log, device, run, modelFile, vocab, tokenizer, TrainingTaskFactory.Create(r.Task), preprocess,
+            evals, LrSchedule.From(r.Schedule, r.Optim.Lr), resumeFrom, new CheckpointStore(run.Root, r.Checkpoint.KeepLast));
     }
 
-    // Last-resort safety net. TorchSharp 0.107 passes temporary Scalars (e.g. the alpha of `a + b`) to libtorch without
-    // keeping them alive; when a GC on another thread (the data workers allocate) finalizes one mid-call, libtorch reads
-    // freed memory and fails with "toFloat ... Expected false to be true" (dotnet/TorchSharp PRs 1434/1496). The model
-    // forwards, Objectives and the AdamW step no longer make such temporaries (Core.Scalars; ScalarLifetimeTests guards
-    // them); the losses in Training/Distributed (used single-process too) still do. Forward and backward change nothing
-    // but gradients, so a failed attempt is discarded and recomputed from the same inputs: the result is bit-identical
-    // to a clean pass. Counted in the metrics as native_retries. Single-process only (a retry on one rank would
-    // desynchronise the collectives of the others).
-    private static LossParts ForwardBackwardWithRetry(ITrainingTask task, ContrastiveModel model, optim.Optimizer optimizer,
-        List<IReadOnlyDictionary<string, Tensor>> micro, ICollectives dist, long step, ITrainingObserver? log, ref long retries)
+    private static LoaderOptions LoaderOptionsFor(Session s) => new()
     {
-        for (int attempt = 1; ; attempt++)
+        Sources = s.Recipe.Data.Sources, BatchSize = s.Recipe.BatchSize / s.Recipe.AccumSteps, Workers = s.Recipe.Data.Workers,
+        ShuffleBuffer = s.Recipe.Data.ShuffleBuffer, Seed = s.Recipe.Seed, Strict = s.Recipe.Data.Strict, Rank = s.Dist.Rank,
+        WorldSize = s.Dist.WorldSize, Preprocess = s.Preprocess, Augment = s.Recipe.Data.AugmentConfig(),
+        Captions = s.Task.Views(s.Tokenizer, s.ModelFile.Model), Log = s.Log is null ? null : s.Log.OnMessage,
+    };
+
+    // ---- model, optimizer, resume ------------------------------------------------------------------------------
+
+    private static void LoadPretrained(Session s, ContrastiveModel model)
+    {
+        if (s.Recipe.Pretrained is not { } pretrained || s.ResumeFrom is not null) return;
+        using var weights = CheckpointReader.Read(pretrained);
+        StateDictLoader.Load(model, weights, strict: true, source: pretrained);
+    }
+
+    private static TrainerState Resume(Session s, ContrastiveModel model, optim.Optimizer optimizer)
+    {
+        var state = new TrainerState();
+        if (s.ResumeFrom is { } from)
         {
-            try { return ForwardBackward(task, model, micro, dist); }
-            catch (System.Runtime.InteropServices.ExternalException e) when (attempt < 3 && dist.WorldSize == 1)
-            {
-                optimizer.zero_grad();
-                retries++;
-                log?.OnMessage($"step {step + 1}: libtorch error \"{e.Message.Split('\n')[0]}\"; recomputing the step (attempt {attempt + 1}, {retries} retries so far)");
-            }
+            state = TrainerCheckpoints.Restore(from, model, optimizer);
+            s.Log?.OnMessage($"resumed from {from.Directory} (step {state.Step}, epoch {state.Data?.Epoch}, sample {state.Data?.SamplesInEpoch})");
         }
+        if (s.Dist.WorldSize == 1) return state;
+        RankAgreement.CheckSameStart(state.Step, s.Dist);
+        state = state with { Data = RankAgreement.RankPosition(state, s.Dist, s.Log is null ? null : s.Log.OnMessage) };
+        DataParallel.BroadcastParameters(model, s.Dist);
+        return state;
+    }
+
+    // ---- one step ----------------------------------------------------------------------------------------------
+
+    /// <summary>The loop's counters, carried from step to step (and into checkpoints).</summary>
+    private sealed class Progress(TrainerState state, long stop)
+    {
+        public long Step = state.Step, NonFinite = state.NonFiniteSkipped, InARow, Samples = state.SamplesSeen, LoggedSamples = state.SamplesSeen;
+        public readonly long Stop = stop;
+        public readonly double SecondsBefore = state.Seconds;
+        public double LastLogSeconds;
+        public TimeSpan GradSync;                       // time in the gradient all-reduce since the last log line (rank-local)
+        public LoaderPosition Position = state.Data ?? LoaderPosition.Start;
+        public readonly Stopwatch Clock = Stopwatch.StartNew();
+        public double Seconds => SecondsBefore + Clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed record StepOutcome(LossParts Loss, double LossValue, double GradNorm, double Lr, bool Finite);
+
+    private static StepOutcome Step(Session s, ContrastiveModel model, optim.Optimizer optimizer, List<TorchSharp.Modules.Parameter> parameters,
+        IEnumerator<TrainBatch> batches, Progress p)
+    {
+        var r = s.Recipe;
+        double lr = s.Schedule.At(p.Step);
+        foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+        var micro = new List<StepBatch>(r.AccumSteps);
+        for (int a = 0; a < r.AccumSteps; a++)
+        {
+            if (!batches.MoveNext()) throw new InvalidOperationException("the data loader ended");
+            using var b = batches.Current;
+            p.Position = b.Position;
+            micro.Add(StepBatch.From(b, s.Device));
+        }
+        LossParts loss;
+        try { loss = ForwardBackward(s.Task, model, micro, s.Dist); }
+        catch (System.Runtime.InteropServices.ExternalException e)
+        {
+            throw new ClipSharpException($"Step {p.Step + 1}: libtorch failed in the forward or backward pass: {e.Message.Split('\n')[0].Trim()}", e);
+        }
+        if (s.Dist.WorldSize > 1) p.GradSync += DataParallel.AllReduceGradients(parameters, s.Dist).Elapsed;
+        double gradNorm = nn.utils.clip_grad_norm_(parameters, r.Optim.GradClipNorm ?? double.PositiveInfinity);
+        double lossValue = loss.Total.item<float>();
+        bool finite = double.IsFinite(lossValue) && double.IsFinite(gradNorm);
+        if (s.Dist.WorldSize > 1) finite = TrainerReductions.AllRanksFinite(finite, s.Dist);
+        Update(s, model, optimizer, p, finite, lossValue, gradNorm);
+        p.Step++;
+        p.Samples += (long)r.BatchSize * s.Dist.WorldSize;
+        return new StepOutcome(loss, lossValue, gradNorm, lr, finite);
     }
 
     // One step's forward and backward over its micro-batches; returns the (last) loss for logging.
-    private static LossParts ForwardBackward(ITrainingTask task, ContrastiveModel model, List<IReadOnlyDictionary<string, Tensor>> micro, ICollectives dist)
+    private static LossParts ForwardBackward(ITrainingTask task, ContrastiveModel model, List<StepBatch> micro, ICollectives dist)
     {
         if (micro.Count == 1)
         {
@@ -223,7 +192,7 @@ public static class Trainer
             lp.Total.backward();
             return lp;
         }
-        var whole = Concat(micro);
+        var whole = StepBatch.Concat(micro);
         var cached = new List<IReadOnlyDictionary<string, Tensor>>();
         using (no_grad()) foreach (var m in micro) cached.Add(task.Features(model, m));
         LossParts? last = null;
@@ -237,85 +206,91 @@ public static class Trainer
         return last!;
     }
 
-    private static Dictionary<string, Tensor> Concat(List<IReadOnlyDictionary<string, Tensor>> micro) =>
-        micro[0].Keys.ToDictionary(k => k, k => cat(micro.Select(m => m[k]).ToList(), 0));
-
-    private static TrainerState Restore(CheckpointRef from, ContrastiveModel model, optim.Optimizer optimizer)
+    // The optimizer step, or a skipped update (and divergence detection) when the loss or the gradient is not finite.
+    private static void Update(Session s, ContrastiveModel model, optim.Optimizer optimizer, Progress p, bool finite, double loss, double gradNorm)
     {
-        var weights = SafeTensorsFile.Load(from.ModelPath);
-        StateDictLoader.Load(model, weights, strict: true, source: from.ModelPath);
-        foreach (var t in weights.Values) t.Dispose();
-        var moments = SafeTensorsFile.Load(from.OptimizerPath);
-        OptimizerState.Restore(optimizer, model, moments, from.OptimizerPath);
-        foreach (var t in moments.Values) t.Dispose();
-        var state = TrainerState.FromJson(File.ReadAllText(from.StatePath), from.StatePath);
-        if (state.TorchRng is { } rng)
+        if (finite)
         {
-            var bytes = Convert.FromBase64String(rng);
-            using var t = torch.tensor(bytes, dtype: ScalarType.Byte);
-            torch.random.set_rng_state(t);
+            optimizer.step();
+            if (s.Recipe.Optim.ClampLogitScale) ParameterGroups.ClampLogitScale(model.logit_scale);
+            p.InARow = 0;
         }
-        return state;
+        else
+        {
+            p.NonFinite++;
+            s.Log?.OnMessage($"step {p.Step + 1}: loss {loss} / grad norm {gradNorm} is not finite; update skipped ({p.NonFinite} so far)");
+            if (++p.InARow >= s.Recipe.MaxNonFiniteInARow)
+                throw new ClipSharpException($"Training diverged: {p.InARow} steps in a row (up to step {p.Step + 1}) had a non-finite loss or gradient; " +
+                    "lower optim.lr, set optim.grad_clip_norm, or resume from an earlier checkpoint.");
+        }
+        optimizer.zero_grad();
     }
 
-    private static void Checkpoint(CheckpointStore store, ContrastiveModel model, optim.Optimizer optimizer, TrainerState st, ITrainingObserver? log)
+    // ---- logging, evals, checkpoints ---------------------------------------------------------------------------
+
+    private static void LogStep(Session s, ContrastiveModel model, StepOutcome o, Progress p, MetricsLog? metrics)
     {
-        var weights = RunDirectory.StateDict(model);
-        var moments = OptimizerState.Capture(optimizer, model);
-        try
-        {
-            var c = store.Write(st.Step, weights, moments, st);
-            log?.OnMessage($"checkpoint {c.Directory}");
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
-            foreach (var t in moments.Values) t.Dispose();
-        }
+        var r = s.Recipe;
+        double lossValue = o.LossValue;
+        var parts = o.Loss.Parts.ToDictionary(x => x.Key, x => (double)x.Value.item<float>());
+        if (s.Dist.WorldSize > 1) TrainerReductions.MeanOverRanks(ref lossValue, parts, s.Dist);
+        double seconds = p.Clock.Elapsed.TotalSeconds;
+        double rate = (p.Samples - p.LoggedSamples) / Math.Max(1e-9, seconds - p.LastLogSeconds);
+        (p.LoggedSamples, p.LastLogSeconds) = (p.Samples, seconds);
+        long total = r.Schedule.TotalSteps;
+        var report = new StepReport(p.Step, total, o.Lr, lossValue, parts, o.GradNorm, model.logit_scale.item<float>(), rate,
+            TimeSpan.FromSeconds(p.SecondsBefore + seconds), TimeSpan.FromSeconds((total - p.Step) * r.BatchSize * s.Dist.WorldSize / Math.Max(rate, 1e-9)),
+            p.Samples, !o.Finite);
+        var values = report.Values();
+        if (s.Dist.WorldSize > 1) values["grad_sync_s"] = p.GradSync.TotalSeconds;
+        p.GradSync = TimeSpan.Zero;
+        metrics?.Write(p.Step, "train", values);
+        s.Log?.OnStep(report);
     }
 
-    private static EvalOutcome RunEval(EvalRunner evals, Recipes.EvalRecipe e, ContrastiveModel model, long step, MetricsLog? metrics, ITrainingObserver? log)
+    private static EvalOutcome RunEval(Session s, EvalRecipe e, ContrastiveModel model, long step, MetricsLog? metrics)
     {
-        var outcome = evals.Run(e, model, log is null ? null : log.OnMessage);
+        var outcome = s.Evals.Run(e, model, s.Log is null ? null : s.Log.OnMessage);
         model.train();
         metrics?.Write(step, "eval", outcome.Metrics.ToDictionary(kv => $"{e.Name}/{kv.Key}", kv => kv.Value));
-        log?.OnEval(step, outcome);
+        s.Log?.OnEval(step, outcome);
         return outcome;
     }
 
-    private static Dictionary<string, double> StepValues(StepReport s)
+    private static void CheckpointAll(Session s, ContrastiveModel model, optim.Optimizer optimizer, Progress p)
     {
-        var d = new Dictionary<string, double>
+        var st = new TrainerState
         {
-            ["loss"] = s.Loss, ["lr"] = s.Lr, ["grad_norm"] = s.GradNorm, ["logit_scale"] = s.LogitScale,
-            ["samples_per_s"] = s.SamplesPerSecond, ["samples_seen"] = s.SamplesSeen, ["skipped"] = s.Skipped ? 1 : 0,
+            Step = p.Step, Data = p.Position, RankData = s.Dist.WorldSize > 1 ? RankAgreement.GatherPositions(p.Position, s.Dist) : null,
+            SamplesSeen = p.Samples, NonFiniteSkipped = p.NonFinite,
+            TorchRng = Convert.ToBase64String(torch.random.get_rng_state().bytes.ToArray()), Seconds = p.Seconds,
         };
-        foreach (var (k, v) in s.Parts) d[$"loss/{k}"] = v;
-        return d;
+        if (s.Dist.IsMain)
+        {
+            var c = TrainerCheckpoints.Write(s.Store, model, optimizer, st, s.Options.Faults);
+            s.Log?.OnMessage($"checkpoint {c.Directory}");
+        }
+        s.Dist.Barrier();
     }
 
-    private static bool AllRanksFinite(bool finite, ICollectives dist)
-    {
-        using var flag = torch.tensor(finite ? 0f : 1f);
-        dist.AllReduce(flag, ReduceOp.Max);
-        return flag.item<float>() == 0f;
-    }
+    // ---- the end of the run ------------------------------------------------------------------------------------
 
-    private static void MeanOverRanks(ref double loss, Dictionary<string, double> parts, ICollectives dist)
+    private static TrainResult Finish(Session s, ContrastiveModel model, DataLoader loader, MetricsLog? metrics, Progress p)
     {
-        var keys = parts.Keys.ToList();
-        using var t = torch.tensor(new[] { loss }.Concat(keys.Select(k => parts[k])).ToArray());
-        dist.AllReduce(t, ReduceOp.Mean);
-        var v = t.data<double>().ToArray();
-        loss = v[0];
-        for (int i = 0; i < keys.Count; i++) parts[keys[i]] = v[i + 1];
+        var finals = new List<EvalOutcome>();
+        bool completed = p.Step == s.Recipe.Schedule.TotalSteps;
+        if (completed && s.Dist.IsMain)
+        {
+            s.Run.WriteModel(model);
+            foreach (var e in s.Evals.Due(p.Step, final: true)) finals.Add(RunEval(s, e, model, p.Step, metrics));
+            var bad = loader.BadSamples;
+            metrics?.Write(p.Step, "summary", new Dictionary<string, double>(bad.Counts.Select(kv => KeyValuePair.Create($"bad_samples/{kv.Key}", (double)kv.Value)))
+            {
+                ["samples_seen"] = p.Samples, ["non_finite_skipped"] = p.NonFinite, ["seconds"] = p.Seconds,
+            });
+            RunResults.Write(s.Run.ResultsPath, s.Recipe, finals, bad, p.Step, p.Samples, p.Seconds);
+            if (bad.Total > 0) s.Log?.OnMessage($"bad samples skipped: {bad.Summary()}");
+        }
+        return new TrainResult(s.Run.Root, p.Step, p.Samples, p.Seconds, p.NonFinite, loader.BadSamples, finals, completed);
     }
-
-    private static TrainAugmentConfig? Augment(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "none" => null,
-        "default" => TrainAugmentConfig.Default,
-        "clipa" => TrainAugmentConfig.Clipa,
-        _ => throw new ClipSharpException($"Unknown data.augment \"{name}\"; expected none, default or clipa."),
-    };
 }

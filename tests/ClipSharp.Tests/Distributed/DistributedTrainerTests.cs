@@ -106,7 +106,7 @@ public class DistributedTrainerTests(ITestOutputHelper output)
         Assert.True(r0.Code == 0, r0.ToString());
 
         var cut = Path.Combine(dir, "cut");
-        var r1 = Train(2, recipe, cut, new Dictionary<string, string> { [CheckpointStore.FaultVariable] = "checkpoint-write:7" });
+        var r1 = Train(2, recipe, cut, new Dictionary<string, string> { [ClipSharp.TestHost.EnvironmentFaults.Variable] = "checkpoint-write:7" });
         Assert.False(r1.TimedOut, r1.ToString());
         Assert.NotEqual(0, r1.Code);
         Assert.False(File.Exists(Path.Combine(cut, "model.safetensors")), "the interrupted run must not have finished");

@@ -1,4 +1,4 @@
-using ClipSharp.Cli.Commands;
+using ClipSharp.TestHost;
 using ClipSharp.Tests.Support;
 using ClipSharp.Training.Objectives;
 using TorchSharp;

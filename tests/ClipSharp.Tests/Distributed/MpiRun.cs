@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace ClipSharp.Tests.Distributed;
 
-/// <summary>Launches `mpirun -np N dotnet ClipSharp.Cli.dll ...` from the test output folder, with a hard timeout.</summary>
+/// <summary>Launches `mpirun -np N dotnet ClipSharp.TestHost.dll ...` (the CLI plus the test-only MPI programs and fault injection) from the test output folder, with a hard timeout.</summary>
 public static class MpiRun
 {
     public static string? Mpirun { get; } = FindOnPath("mpirun");
@@ -39,7 +39,7 @@ public static class MpiRun
             if (Environment.UserName == "root") psi.ArgumentList.Insert(0, "--allow-run-as-root");
             psi.ArgumentList.Add(dotnet);
         }
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClipSharp.Cli.dll"));
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ClipSharp.TestHost.dll"));
         foreach (var a in cliArgs) psi.ArgumentList.Add(a);
         psi.Environment["CLIPSHARP_DIST_BACKEND"] = "";
         psi.Environment["COLUMNS"] = "200";
@@ -77,7 +77,7 @@ public static class MpiRun
                 try
                 {
                     var env = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-                    if (env.Contains($"OMPI_COMM_WORLD_RANK={rank}") && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("ClipSharp.Cli.dll"))
+                    if (env.Contains($"OMPI_COMM_WORLD_RANK={rank}") && File.ReadAllText(Path.Combine(dir, "cmdline")).Contains("ClipSharp.TestHost.dll"))
                         return pid;
                 }
                 catch (IOException) { }

@@ -23,7 +23,7 @@ public class TrainerResumeTests(ITestOutputHelper output)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ClipSharp.Cli.dll"), "train", "--recipe", recipe, "--out", run, "--dist", "single" }.Concat(extra))
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "ClipSharp.TestHost.dll"), "train", "--recipe", recipe, "--out", run, "--dist", "single" }.Concat(extra))
             psi.ArgumentList.Add(a);
         psi.Environment["COLUMNS"] = "200";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
@@ -73,7 +73,7 @@ public class TrainerResumeTests(ITestOutputHelper output)
         var killed = Path.Combine(dir, "killed");
         // Kill once step 5 is logged: checkpoints exist for steps 2 and 4, step 5's update is lost. The run blocks after
         // step 5 (fault hook) so the kill lands there however fast the machine is; it is still a real SIGKILL.
-        var pause = new Dictionary<string, string> { [CheckpointStore.FaultVariable] = "pause-after-step:5" };
+        var pause = new Dictionary<string, string> { [ClipSharp.TestHost.EnvironmentFaults.Variable] = "pause-after-step:5" };
         var r1 = Cli(recipe, killed, pause, _ => LastLoggedStep(killed) >= 5);
         Assert.NotEqual(0, r1.Code);
         Assert.False(File.Exists(Path.Combine(killed, "model.safetensors")), "the killed run must not have finished");
@@ -99,7 +99,7 @@ public class TrainerResumeTests(ITestOutputHelper output)
         Assert.Equal(0, Cli(recipe, full, null, null).Code);
 
         var crashed = Path.Combine(dir, "crashed");
-        var r1 = Cli(recipe, crashed, new Dictionary<string, string> { [CheckpointStore.FaultVariable] = "checkpoint-write:6" }, null);
+        var r1 = Cli(recipe, crashed, new Dictionary<string, string> { [ClipSharp.TestHost.EnvironmentFaults.Variable] = "checkpoint-write:6" }, null);
         Assert.NotEqual(0, r1.Code);
         var store = new CheckpointStore(crashed, 3);
         Assert.Equal(4, store.Latest()!.Step); // the half-written step-6 checkpoint is not a checkpoint

@@ -82,4 +82,20 @@ public class TrainerTests
         Assert.Contains("fp32", Assert.Throws<ClipSharpException>(() => Train(run, edit: r => r["precision"] = "bf16")).Message);
         Assert.Contains("accum_steps", Assert.Throws<ClipSharpException>(() => Train(run, edit: r => r["accum_steps"] = 3)).Message);
     }
+
+    // A native libtorch error inside a step (here: token ids beyond the model's vocabulary, a tokenizer/model mismatch)
+    // surfaces once, as a ClipSharpException naming the step and libtorch's first line; nothing retries it.
+    [Fact]
+    public void ANativeErrorInAStepSurfacesWithAClearMessage()
+    {
+        var dir = TestPaths.NewTempDir("native");
+        var cfg = JsonNode.Parse(File.ReadAllText(Path.Combine(TrainingWorld.Root, "tiny-clip.json")))!;
+        cfg["text_cfg"]!["vocab_size"] = 4;
+        var model = Path.Combine(dir, "tiny-vocab4.json");
+        File.WriteAllText(model, cfg.ToJsonString());
+        var e = Assert.Throws<ClipSharpException>(() => Train(Path.Combine(dir, "run"), kind: "clip", edit: r => r["model"] = model));
+        Assert.StartsWith("Step 1: libtorch failed", e.Message);
+        Assert.Contains("index out of range", e.Message);
+        Assert.IsAssignableFrom<System.Runtime.InteropServices.ExternalException>(e.InnerException);
+    }
 }

@@ -21,12 +21,11 @@ public sealed class ImageDecoder
     /// <summary>The options in force.</summary>
     public ImageDecoderOptions Options { get; }
 
-    /// <summary>Creates a decoder (and applies <see cref="VipsSettings"/> defaults if not configured yet).</summary>
+    /// <summary>Creates a decoder (libvips' process-wide settings are left to the entry point: see <see cref="VipsSettings"/>).</summary>
     public ImageDecoder(ImageDecoderOptions? options = null)
     {
         Options = options ?? ImageDecoderOptions.Default;
         if (Options.MaxPixels <= 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxPixels must be positive.");
-        VipsSettings.EnsureApplied();
     }
 
     /// <summary>

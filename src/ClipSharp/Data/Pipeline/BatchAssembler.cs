@@ -13,9 +13,7 @@ internal static class BatchAssembler
         var pixels = new float[(long)n * per];
         for (int i = 0; i < n; i++) samples[i].Pixels.CopyTo(pixels, (long)i * per);
         var images = torch.tensor(pixels, [n, 3, shape.Height, shape.Width], ScalarType.Float32).DetachFromDisposeScope();
-        var texts = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var view in samples[0].Rows.Keys)
-            texts[view] = TokenRows.ToTensor(samples.Select(s => s.Rows[view]).ToList()).DetachFromDisposeScope();
+        var texts = TextViews<long[]>.Combine(samples.Select(s => s.Rows).ToList(), rows => TokenRows.ToTensor(rows).DetachFromDisposeScope());
         return new TrainBatch(images, texts, samples.Select(s => s.Key).ToArray(), samples.Select(s => s.Origin).ToArray(), position);
     }
 }

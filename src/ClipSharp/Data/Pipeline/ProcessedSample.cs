@@ -7,6 +7,6 @@ internal sealed class ProcessedSample
     public required string Origin { get; init; }
     /// <summary>(3, H, W) normalised float32, flattened.</summary>
     public required float[] Pixels { get; init; }
-    /// <summary>Token rows by view name ("web", "partial", "synthetic", "mix", "targets").</summary>
-    public required Dictionary<string, long[]> Rows { get; init; }
+    /// <summary>The token rows of each view the loader was asked for.</summary>
+    public required TextViews<long[]> Rows { get; init; }
 }

@@ -37,20 +37,19 @@ internal sealed class SampleProcessor
         if (views.NeedsSynthetic) Require(s, s.SyntheticCaption, BadSampleReasons.MissingSyntheticCaption, BadSampleReasons.EmptySyntheticCaption, "synthetic");
         var pixels = Pixels(s, epoch);
 
-        var rows = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        if (views.Web) rows["web"] = _tok.Encode(s.WebCaption!);
-        if (_reducer is not null) rows["partial"] = _reducer.ReduceToRow(s.SyntheticCaption!, s.WebCaption, epoch, s.Key);
-        if (views.SyntheticFull) rows["synthetic"] = _tok.Encode(s.SyntheticCaption!);
+        var web = views.Web ? _tok.Encode(s.WebCaption!) : null;
+        var partial = _reducer?.ReduceToRow(s.SyntheticCaption!, s.WebCaption, epoch, s.Key);
+        var synthetic = views.SyntheticFull ? _tok.Encode(s.SyntheticCaption!) : null;
         // Decoder targets: the full synthetic caption, or the web caption when the synthetic one has no sentence
-        // (spec §2.2: key2_text = txt); the loss masks padding by the pad id (CaptionTargets.Mask == targets != pad).
-        if (views.TargetLength is { } t)
-            rows["targets"] = CaptionTargets.For(_tok, CaptionTargets.TargetText(s.SyntheticCaption!, s.WebCaption), t).Targets;
-        if (views.MixWebProbability is { } p)
-        {
-            rows["mix"] = LoaderRandom.MixTakesWeb(_o.Seed, epoch, s.Key, p)
-                ? rows.GetValueOrDefault("web") ?? _tok.Encode(s.WebCaption!)
-                : rows.GetValueOrDefault("partial") ?? rows.GetValueOrDefault("synthetic") ?? _tok.Encode(s.SyntheticCaption!);
-        }
+        // (spec §2.2: key2_text = txt); the loss ignores padding by the pad id (CaptionTargets.Mask == targets != pad).
+        var targets = views.TargetLength is { } t
+            ? CaptionTargets.For(_tok, CaptionTargets.TargetText(s.SyntheticCaption!, s.WebCaption), t).Targets : null;
+        var mix = views.MixWebProbability is { } p
+            ? LoaderRandom.MixTakesWeb(_o.Seed, epoch, s.Key, p)
+                ? web ?? _tok.Encode(s.WebCaption!)
+                : partial ?? synthetic ?? _tok.Encode(s.SyntheticCaption!)
+            : null;
+        var rows = new TextViews<long[]>(web, partial, synthetic, mix, targets);
         return new ProcessedSample { Key = s.Key, Origin = s.Origin, Pixels = pixels, Rows = rows };
     }
 

@@ -11,8 +11,6 @@ public sealed class Transformer : nn.Module
 
     public Transformer(BlockSpec spec, int layers) : base(nameof(Transformer))
     {
-        NativeAllocator.EnsureTuned(); // every model has a Transformer: tune malloc before its tensors churn
-        Core.MklCpuDispatch.Ensure(); // and let MKL take its AVX-512/AVX2 GEMMs on non-Intel CPUs before the first one runs
         resblocks = new ModuleList<ResidualAttentionBlock>();
         for (int i = 0; i < layers; i++) resblocks.Add(new ResidualAttentionBlock(spec));
         RegisterComponents();

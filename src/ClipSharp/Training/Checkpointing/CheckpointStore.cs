@@ -25,26 +25,16 @@ public sealed class CheckpointStore(string runDirectory, int keepLast)
     public const string OptimizerFile = "optimizer.safetensors";
     public const string StateFile = "state.json";
 
-    /// <summary>
-    /// Environment variable for fault injection in tests: "checkpoint-write" or "checkpoint-write:STEP" (crash after the
-    /// model file), "pause-after-step:STEP" (block after that step's metrics and checkpoint, so a test can kill the process
-    /// at a known point however fast the machine is).
-    /// </summary>
-    public const string FaultVariable = "CLIPSHARP_FAULT";
-
-    /// <summary>Blocks forever when <see cref="FaultVariable"/> is "pause-after-step:<paramref name="step"/>" (test hook).</summary>
-    public static void PauseIfFaulted(long step)
-    {
-        if (Environment.GetEnvironmentVariable(FaultVariable) == $"pause-after-step:{step}") Thread.Sleep(Timeout.Infinite);
-    }
-
     public string Root { get; } = Path.Combine(runDirectory, "checkpoints");
 
     static string DirName(long step) => $"step-{step.ToString("D8", CultureInfo.InvariantCulture)}";
 
-    /// <summary>Writes one checkpoint atomically and prunes old ones; returns it.</summary>
+    /// <summary>
+    /// Writes one checkpoint atomically and prunes old ones; returns it. <paramref name="betweenFiles"/> runs after the
+    /// model file (the tests' fault seam: a crash there must leave the previous checkpoint as the latest).
+    /// </summary>
     public CheckpointRef Write(long step, IReadOnlyDictionary<string, Tensor> model, IReadOnlyDictionary<string, Tensor> optimizer,
-        TrainerState state, IReadOnlyDictionary<string, string>? metadata = null)
+        TrainerState state, IReadOnlyDictionary<string, string>? metadata = null, Action? betweenFiles = null)
     {
         System.IO.Directory.CreateDirectory(Root);
         foreach (var stale in System.IO.Directory.GetDirectories(Root, ".tmp-*")) TryDelete(stale);
@@ -52,9 +42,7 @@ public sealed class CheckpointStore(string runDirectory, int keepLast)
         var tmp = Path.Combine(Root, $".tmp-{DirName(step)}-{Environment.ProcessId}");
         System.IO.Directory.CreateDirectory(tmp);
         SafeTensorsWriter.Save(Path.Combine(tmp, ModelFile), model, metadata);
-        // Test hook (kill-and-resume test): die between two files of a checkpoint, as a power cut would.
-        if (Environment.GetEnvironmentVariable(FaultVariable) is { } fault && (fault == "checkpoint-write" || fault == $"checkpoint-write:{step}"))
-            Environment.FailFast($"fault injected while writing the step-{step} checkpoint");
+        betweenFiles?.Invoke();
         SafeTensorsWriter.Save(Path.Combine(tmp, OptimizerFile), optimizer);
         WriteFileDurably(Path.Combine(tmp, StateFile), state.ToJson());
         if (System.IO.Directory.Exists(final)) TryDelete(final);

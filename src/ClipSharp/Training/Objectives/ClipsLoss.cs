@@ -13,12 +13,17 @@ public sealed record ClipsLossParts(Tensor ClipWeb, Tensor ClipPartial, Tensor C
 /// </summary>
 public sealed record ClipsLoss(double ContrastiveWeight = 1.0, double CaptionWeight = 2.0)
 {
-    public ClipsLossParts Compute(Tensor image, Tensor web, Tensor partial, Tensor scale, Tensor captionLogits, Tensor targets)
+    /// <summary>Features (B, E), scale = exp(logit_scale), caption logits (B, Q, V), targets (B, Q) (pad id 0 ignored).</summary>
+    public ClipsLossParts Compute(Tensor image, Tensor web, Tensor partial, Tensor scale, Tensor captionLogits, Tensor targets) =>
+        Combine(ClipLoss.Compute(image, web, scale), ClipLoss.Compute(image, partial, scale), CaptionLoss.Compute(captionLogits, targets));
+
+    /// <summary>
+    /// The one place the weights are applied: L = w_con · ½ (clipWeb + clipPartial) + w_cap · caption, from the three
+    /// unweighted terms (single-process or a rank's share of the distributed ones).
+    /// </summary>
+    public ClipsLossParts Combine(Tensor clipWeb, Tensor clipPartial, Tensor caption)
     {
-        var clipWeb = ClipLoss.Compute(image, web, scale);
-        var clipPartial = ClipLoss.Compute(image, partial, scale);
         var contrastive = clipWeb.add(clipPartial, Scalars.One).mul(Scalars.Of(ContrastiveWeight * 0.5));
-        var caption = CaptionLoss.Compute(captionLogits, targets);
         var captionWeighted = caption.mul(Scalars.Of(CaptionWeight));
         return new ClipsLossParts(clipWeb, clipPartial, contrastive, caption, captionWeighted, contrastive.add(captionWeighted, Scalars.One));
     }

@@ -77,6 +77,15 @@ public sealed record DataRecipe
     public string Augment { get; init; } = "default";
     /// <summary>Make the first bad sample an error instead of skipping and counting it.</summary>
     public bool Strict { get; init; }
+
+    /// <summary>The train-time augmentation <see cref="Augment"/> names (null = none).</summary>
+    public Data.Images.TrainAugmentConfig? AugmentConfig() => Augment.Trim().ToLowerInvariant() switch
+    {
+        "none" => null,
+        "default" => Data.Images.TrainAugmentConfig.Default,
+        "clipa" => Data.Images.TrainAugmentConfig.Clipa,
+        _ => throw new Core.ClipSharpException($"Unknown data.augment \"{Augment}\"; expected none, default or clipa."),
+    };
 }
 
 public sealed record OptimRecipe

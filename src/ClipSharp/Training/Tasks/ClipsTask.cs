@@ -28,20 +28,19 @@ public sealed class ClipsTask(TokenReductionOptions reduction, ClipsLoss loss) :
             $"Task clips needs a model with a decoder_cfg block; model '{model.Name}' has none.")).OutputLength,
     };
 
-    public IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> batch)
+    public IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, StepBatch batch)
     {
         var clips = model as ClipsModel ?? throw new ClipSharpException($"Task clips needs a CLIPS model (decoder_cfg), got {model.GetType().Name}.");
-        var f = clips.Forward(batch["images"], batch["web"], batch["partial"]);
+        var f = clips.Forward(batch.Images, batch.Texts[TextView.Web], batch.Texts[TextView.Partial]);
         return new Dictionary<string, Tensor>
         {
             ["image"] = f.ImageFeatures, ["web"] = f.WebFeatures, ["partial"] = f.PartialFeatures, ["caption_logits"] = f.CaptionLogits,
         };
     }
 
-    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist)
+    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, StepBatch batch, ICollectives dist)
     {
-        var p = new DistributedClipsLoss(loss.ContrastiveWeight, loss.CaptionWeight)
-            .Compute(f["image"], f["web"], f["partial"], model.logit_scale.exp(), f["caption_logits"], batch["targets"], dist);
+        var p = DistributedClipsLoss.Compute(loss, f["image"], f["web"], f["partial"], model.logit_scale.exp(), f["caption_logits"], batch.Texts[TextView.Targets], dist);
         return new LossParts(p.Total, new Dictionary<string, Tensor>
         {
             ["clip_web"] = p.ClipWeb, ["clip_partial"] = p.ClipPartial, ["contrastive"] = p.Contrastive, ["caption"] = p.Caption,

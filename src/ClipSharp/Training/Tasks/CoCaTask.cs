@@ -20,17 +20,17 @@ public sealed class CoCaTask(CaptionChoice caption, TokenReductionOptions reduct
 
     public CaptionViewOptions Views(ITextTokenizer tokenizer, ModelConfig model) => _views.Views(tokenizer, model);
 
-    public IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> batch)
+    public IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, StepBatch batch)
     {
         var coca = model as CoCaModel ?? throw new ClipSharpException($"Task coca needs a CoCa model (multimodal_cfg), got {model.GetType().Name}.");
-        var f = coca.Forward(batch["images"], batch[ContrastiveTask.ViewName(caption)]);
+        var f = coca.Forward(batch.Images, batch.Texts[ContrastiveTask.ViewOf(caption)]);
         return new Dictionary<string, Tensor> { ["image"] = f.ImageFeatures, ["text"] = f.TextFeatures, ["caption_logits"] = f.Logits };
     }
 
-    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist)
+    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, StepBatch batch, ICollectives dist)
     {
         if (dist.WorldSize > 1) throw new ClipSharpException("Task coca does not run on several ranks yet; use one process, or task clips / clip.");
-        var (con, cap, total) = loss.Compute(f["image"], f["text"], model.logit_scale.exp(), f["caption_logits"], batch[ContrastiveTask.ViewName(caption)]);
+        var (con, cap, total) = loss.Compute(f["image"], f["text"], model.logit_scale.exp(), f["caption_logits"], batch.Texts[ContrastiveTask.ViewOf(caption)]);
         return new LossParts(total, new Dictionary<string, Tensor> { ["contrastive"] = con, ["caption"] = cap });
     }
 }

@@ -21,12 +21,12 @@ public sealed class ContrastiveTask(bool sigmoid, CaptionChoice caption, TokenRe
     public string Name => sigmoid ? "siglip" : "clip";
 
     /// <summary>The loader view holding the chosen caption's ids.</summary>
-    public static string ViewName(CaptionChoice c) => c switch
+    public static TextView ViewOf(CaptionChoice c) => c switch
     {
-        CaptionChoice.Web => "web",
-        CaptionChoice.Synthetic => "synthetic",
-        CaptionChoice.Partial => "partial",
-        CaptionChoice.Mix => "mix",
+        CaptionChoice.Web => TextView.Web,
+        CaptionChoice.Synthetic => TextView.Synthetic,
+        CaptionChoice.Partial => TextView.Partial,
+        CaptionChoice.Mix => TextView.Mix,
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 
@@ -39,14 +39,14 @@ public sealed class ContrastiveTask(bool sigmoid, CaptionChoice caption, TokenRe
         MixWebProbability = caption == CaptionChoice.Mix ? mixWebProbability : null,
     };
 
-    public IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> batch) =>
+    public IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, StepBatch batch) =>
         new Dictionary<string, Tensor>
         {
-            ["image"] = model.EncodeImage(batch["images"], normalize: true),
-            ["text"] = model.EncodeText(batch[ViewName(caption)], normalize: true),
+            ["image"] = model.EncodeImage(batch.Images, normalize: true),
+            ["text"] = model.EncodeText(batch.Texts[ViewOf(caption)], normalize: true),
         };
 
-    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist)
+    public LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> f, StepBatch batch, ICollectives dist)
     {
         if (!sigmoid) return new LossParts(DistributedClipLoss.Compute(f["image"], f["text"], model.logit_scale.exp(), dist), new Dictionary<string, Tensor>());
         if (dist.WorldSize > 1) throw new ClipSharpException("Task siglip does not run on several ranks yet (its chunked sigmoid exchange is not implemented); use one process or task clip.");

@@ -21,20 +21,19 @@ public interface ITrainingTask
     /// <summary>clip, clips, coca or siglip.</summary>
     string Name { get; }
 
-    /// <summary>What the loader must produce per sample (Texts keys used by <see cref="Features"/>).</summary>
+    /// <summary>What the loader must produce per sample (the token views <see cref="Features"/> and <see cref="Loss"/> read).</summary>
     CaptionViewOptions Views(ITextTokenizer tokenizer, ModelConfig model);
 
     /// <summary>
     /// Per-sample outputs of <paramref name="model"/> on one micro-batch: every tensor has the batch as its first
-    /// dimension, so micro-batch outputs concatenate along dim 0. <paramref name="batch"/>: "images" and the text views,
-    /// already on the model's device.
+    /// dimension, so micro-batch outputs concatenate along dim 0. <paramref name="batch"/> is on the model's device.
     /// </summary>
-    IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> batch);
+    IReadOnlyDictionary<string, Tensor> Features(ContrastiveModel model, StepBatch batch);
 
     /// <summary>
     /// The loss over the features of the whole step's batch (and its token rows, e.g. caption targets). With several
     /// ranks (<paramref name="dist"/>), contrastive terms use OpenCLIP's local loss over features gathered with
     /// gradient, so rank-averaged gradients equal the single-process gradients of the global batch.
     /// </summary>
-    LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> features, IReadOnlyDictionary<string, Tensor> batch, ICollectives dist);
+    LossParts Loss(ContrastiveModel model, IReadOnlyDictionary<string, Tensor> features, StepBatch batch, ICollectives dist);
 }

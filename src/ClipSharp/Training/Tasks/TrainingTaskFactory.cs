@@ -8,15 +8,17 @@ namespace ClipSharp.Training.Tasks;
 /// <summary>Builds the task a recipe names.</summary>
 public static class TrainingTaskFactory
 {
-    /// <summary>The reduction the recipe asks for, seeded with the run seed.</summary>
-    public static TokenReductionOptions Reduction(TaskRecipe t, ulong seed)
+    /// <summary>
+    /// The reduction the recipe asks for. Its seed is decided in one place, the data loader (every random choice there
+    /// is a function of the loader seed, the epoch and the sample key), so none is set here.
+    /// </summary>
+    public static TokenReductionOptions Reduction(TaskRecipe t)
     {
         var r = new TokenReductionOptions
         {
             Strategy = TokenReductionOptions.ParseStrategy(t.Reduction.Strategy),
             Budget = t.Reduction.Budget,
             SubCaptionFillToBudget = t.Reduction.FillToBudget,
-            Seed = seed,
         };
         r.Validate();
         return r;
@@ -31,9 +33,9 @@ public static class TrainingTaskFactory
         _ => throw new ClipSharpException($"Unknown task.caption \"{s}\"; expected web, synthetic, partial or mix."),
     };
 
-    public static ITrainingTask Create(TaskRecipe t, ulong seed)
+    public static ITrainingTask Create(TaskRecipe t)
     {
-        var reduction = Reduction(t, seed);
+        var reduction = Reduction(t);
         if (t.MixWebProbability is < 0 or > 1) throw new ClipSharpException($"task.mix_web_probability must be in [0, 1], got {t.MixWebProbability}.");
         return t.Kind.Trim().ToLowerInvariant() switch
         {

@@ -32,7 +32,7 @@ public sealed class CaptionTargetFallbackTests
         };
         using var loader = new DataLoader(options);
         using var batch = loader.Batches().First();
-        var rows = batch.Texts["targets"].data<long>().ToArray();
+        var rows = batch.Texts.Targets!.data<long>().ToArray();
         Assert.Equal(0, loader.BadSamples.Total);
         for (int i = 0; i < batch.Count; i++)
         {

@@ -26,10 +26,10 @@ public class DataLoaderTests
                 if (batch.Position.Epoch > 0) break;
                 Assert.Equal([20, 3, 24, 24], batch.Images.shape);
                 Assert.Equal(torch.ScalarType.Float32, batch.Images.dtype);
-                Assert.Equal(["mix", "partial", "synthetic", "targets", "web"], batch.Texts.Keys.Order());
-                Assert.Equal([20, 32], batch.Texts["web"].shape);
-                Assert.Equal(torch.ScalarType.Int64, batch.Texts["web"].dtype);
-                Assert.Equal([20, 40], batch.Texts["targets"].shape);
+                Assert.Equal([TextView.Web, TextView.Partial, TextView.Synthetic, TextView.Mix, TextView.Targets], batch.Texts.Present().Select(v => v.View));
+                Assert.Equal([20, 32], batch.Texts.Web!.shape);
+                Assert.Equal(torch.ScalarType.Int64, batch.Texts.Web!.dtype);
+                Assert.Equal([20, 40], batch.Texts.Targets!.shape);
                 var snap = BatchSnapshot.Of(batch);
                 for (int i = 0; i < batch.Count; i++)
                 {

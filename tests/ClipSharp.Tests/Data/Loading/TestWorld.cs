@@ -87,7 +87,7 @@ internal sealed record BatchSnapshot(string[] Keys, LoaderPosition Position, flo
 {
     public static BatchSnapshot Of(TrainBatch b) => new(
         b.Keys.ToArray(), b.Position, b.Images.data<float>().ToArray(),
-        b.Texts.ToDictionary(kv => kv.Key, kv => kv.Value.data<long>().ToArray()));
+        b.Texts.Present().ToDictionary(v => v.View.ToString().ToLowerInvariant(), v => v.Value.data<long>().ToArray()));
 
     public void AssertSame(BatchSnapshot other, string what)
     {

@@ -1,7 +1,7 @@
-using ClipSharp.Modeling.Layers;
+using ClipSharp.Core;
 using Xunit;
 
-namespace ClipSharp.Tests.Modeling.Layers;
+namespace ClipSharp.Tests.Core;
 
 public class NativeAllocatorTests
 {

@@ -4,10 +4,11 @@ using ClipSharp.Checkpoints;
 using ClipSharp.Core;
 using ClipSharp.Distributed;
 using ClipSharp.Training.Distributed;
+using ClipSharp.Training.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClipSharp.Cli.Commands;
+namespace ClipSharp.TestHost;
 
 /// <summary>
 /// `clipsharp dist-selftest check|kill|throw --out DIR` (hidden): run under `mpirun -np N`, it exercises the
@@ -123,7 +124,7 @@ public static class DistCommand
         // one CLIPS loss/gradient, tiny buckets so several are used
         var (xi, xw, xp, y) = DistSelfTestModel.Batch(2000 + r, B);
         var f = model.Forward(xi, xw, xp);
-        var parts = new DistributedClipsLoss().Compute(f.Image, f.Web, f.Partial, f.Scale, f.Logits, y, c);
+        var parts = DistributedClipsLoss.Compute(new ClipsLoss(), f.Image, f.Web, f.Partial, f.Scale, f.Logits, y, c);
         parts.Total.backward();
         var stats = DataParallel.AllReduceGradients(model.parameters(), c, bucketBytes: 64);
         foreach (var (k, v) in new (string, Tensor)[] { ("x_image", xi), ("x_web", xw), ("x_partial", xp), ("targets", y) }) saved.Add("batch." + k, v);
@@ -140,7 +141,7 @@ public static class DistCommand
             opt.zero_grad();
             var (si, sw, sp, sy) = DistSelfTestModel.Batch(3000 + 100 * s + r, B);
             var sf = model.Forward(si, sw, sp);
-            new DistributedClipsLoss().Compute(sf.Image, sf.Web, sf.Partial, sf.Scale, sf.Logits, sy, c).Total.backward();
+            DistributedClipsLoss.Compute(new ClipsLoss(), sf.Image, sf.Web, sf.Partial, sf.Scale, sf.Logits, sy, c).Total.backward();
             DataParallel.AllReduceGradients(model.parameters(), c);
             opt.step();
             foreach (var (k, v) in new (string, Tensor)[] { ("x_image", si), ("x_web", sw), ("x_partial", sp), ("targets", sy) })

@@ -2,13 +2,14 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ClipSharp.Checkpoints;
+using ClipSharp.Cli;
 using ClipSharp.Distributed;
 using ClipSharp.Training;
 using ClipSharp.Training.Checkpointing;
 using ClipSharp.Training.Metrics;
 using ClipSharp.Training.Recipes;
 
-namespace ClipSharp.Cli.Commands;
+namespace ClipSharp.TestHost;
 
 /// <summary>
 /// `clipsharp dist-bench --recipe R [--set k=v]... [--steps N] [--warmup W] [--out DIR]` (hidden): runs the real

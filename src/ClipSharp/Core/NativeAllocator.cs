@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ClipSharp.Modeling.Layers;
+namespace ClipSharp.Core;
 
 /// <summary>
 /// glibc malloc tuning for libtorch's CPU tensors (they come from posix_memalign). By default glibc serves blocks

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ClipSharp.Cli.Commands;
+namespace ClipSharp.TestHost;
 
 /// <summary>
 /// A tiny CLIPS-shaped model for the distributed self-test: linear image and text projections to L2-normalised
