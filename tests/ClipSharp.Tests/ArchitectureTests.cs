@@ -4,12 +4,18 @@ using ClipSharp.Tests.Support;
 namespace ClipSharp.Tests;
 
 /// <summary>
-/// Enforces the layer rule of ARCHITECTURE.md on the library's source: a file in namespace ClipSharp.X may only
-/// name (by `using` or by a qualified name) the ClipSharp layers that X is allowed to depend on.
+/// Enforces the layer rule of ARCHITECTURE.md on the library's and the CLI's source: a file in namespace ClipSharp.X
+/// may only name (by `using` or by a qualified name) the ClipSharp layers that X is allowed to depend on.
 /// </summary>
 public partial class ArchitectureTests
 {
-    // layer -> layers it may depend on (Core is always allowed). Keep in sync with ARCHITECTURE.md.
+    // layer -> layers it may depend on (Core is always allowed). Keep in sync with ARCHITECTURE.md. The rule of
+    // shared/docs/design.md: Text, Checkpoints and Modeling know nothing of Data/Training/Evaluation; Data knows nothing
+    // of Training; Inference never depends on Training; Evaluation knows no world (Scenes) and no facade (Inference);
+    // only Workflows (quickstart, experiments, reports) sits above Training; only the CLI parses command lines.
+    private static readonly string[] Library =
+        ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training", "Workflows"];
+
     internal static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["Core"] = [],
@@ -19,10 +25,13 @@ public partial class ArchitectureTests
         ["Data"] = ["Text"],
         ["Scenes"] = ["Text", "Data"],
         ["Distributed"] = [],
-        ["Inference"] = ["Text", "Checkpoints", "Modeling", "Data"],
-        ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Inference"],
-        ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Inference", "Evaluation", "Distributed", "Reporting"],
-        ["Reporting"] = ["Core"],
+        ["Encoders"] = ["Text", "Checkpoints", "Modeling", "Data"],
+        ["Inference"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Reporting"] = [],
+        ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Distributed", "Encoders", "Evaluation"],
+        ["Workflows"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training"],
+        ["Cli"] = ["Core", .. Library],
     };
 
     [GeneratedRegex(@"^\s*namespace\s+ClipSharp\.(\w+)", RegexOptions.Multiline)]
@@ -31,11 +40,12 @@ public partial class ArchitectureTests
     [GeneratedRegex(@"\bClipSharp\.(\w+)")]
     private static partial Regex LayerReference();
 
-    internal static IEnumerable<string> Violations(string file, string source)
+    // topLevelLayer: the layer of a file without a namespace (a Program.cs with top-level statements), else an error.
+    internal static IEnumerable<string> Violations(string file, string source, string? topLevelLayer = null)
     {
         var ns = NamespaceDecl().Match(source);
-        if (!ns.Success) { yield return $"{file}: no ClipSharp.<Layer> namespace"; yield break; }
-        var layer = ns.Groups[1].Value;
+        if (!ns.Success && topLevelLayer is null) { yield return $"{file}: no ClipSharp.<Layer> namespace"; yield break; }
+        var layer = ns.Success ? ns.Groups[1].Value : topLevelLayer!;
         if (!Allowed.TryGetValue(layer, out var allowed)) { yield return $"{file}: unknown layer '{layer}'"; yield break; }
         var code = string.Join('\n', source.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
         foreach (var used in LayerReference().Matches(code).Select(m => m.Groups[1].Value).Distinct())
@@ -43,15 +53,31 @@ public partial class ArchitectureTests
                 yield return $"{file}: layer {layer} must not depend on {used}";
     }
 
+    [Theory]
+    [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Cli")]
+    public void SourceNamespacesFollowTheLayerRule(string project)
+    {
+        var src = Path.Combine(TestPaths.RepoRoot, "src", project);
+        var files = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .ToList();
+        Assert.NotEmpty(files);
+        var topLevel = project == "ClipSharp.Cli" ? "Cli" : null;
+        var violations = files.SelectMany(f => Violations(Path.GetRelativePath(src, f), File.ReadAllText(f),
+            Path.GetFileName(f) == "Program.cs" ? topLevel : null)).ToList();
+        Assert.True(violations.Count == 0, string.Join('\n', violations));
+    }
+
+    // The command line is parsed in the CLI only: no library file names System.CommandLine.
     [Fact]
-    public void LibraryNamespacesFollowTheLayerRule()
+    public void OnlyTheCliParsesCommandLines()
     {
         var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
-        var violations = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-            .SelectMany(f => Violations(Path.GetRelativePath(src, f), File.ReadAllText(f)))
+        var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("System.CommandLine", StringComparison.Ordinal))
             .ToList();
-        Assert.True(violations.Count == 0, string.Join('\n', violations));
+        Assert.True(offenders.Count == 0, string.Join('\n', offenders));
     }
 
     [Fact]
@@ -61,6 +87,12 @@ public partial class ArchitectureTests
         Assert.Contains(Violations("X.cs", bad), v => v.Contains("Modeling must not depend on Training"));
         const string good = "using ClipSharp.Checkpoints;\nnamespace ClipSharp.Modeling;\nclass X {}";
         Assert.Empty(Violations("X.cs", good));
+        const string world = "using ClipSharp.Scenes;\nnamespace ClipSharp.Evaluation;\nclass X {}";
+        Assert.Contains(Violations("X.cs", world), v => v.Contains("Evaluation must not depend on Scenes"));
+        const string facade = "namespace ClipSharp.Training.Runs;\nclass X { object m = ClipSharp.Inference.ModelLoader.FromDirectory(\"d\"); }";
+        Assert.Contains(Violations("X.cs", facade), v => v.Contains("Training must not depend on Inference"));
+        const string cli = "using ClipSharp.Workflows.Quickstart;\nnamespace ClipSharp.Cli.Commands;\nclass X {}";
+        Assert.Empty(Violations("X.cs", cli));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using ClipSharp.Training.Experiments;
+using ClipSharp.Workflows.Experiments;
 using Spectre.Console;
 
 namespace ClipSharp.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ClipSharp.Cli.Training;
-using ClipSharp.Training.Quickstart;
+using ClipSharp.Workflows.Quickstart;
 using Spectre.Console;
 
 namespace ClipSharp.Cli.Commands;

@@ -1,5 +1,5 @@
+using ClipSharp.Encoders;
 using ClipSharp.Data.Images;
-using ClipSharp.Inference;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using static TorchSharp.torch;
@@ -66,7 +66,8 @@ public static class BagEvaluator
             return new BagScore(g.Count, (int)q, g.Sum(x => x.T2I) / q, g.Sum(x => x.I2T) / q,
                 gen is null ? null : g.Sum(x => x.Self) / q, g.Count / q);  // Σ_bags n·(1/n) / Σ n
         }
-        var per = perBag.GroupBy(x => x.Bag.Attribute).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => Summarize(g.ToList()));
+        // attributes in the order the bag file first names them
+        var per = perBag.GroupBy(x => x.Bag.Attribute).ToDictionary(g => g.Key, g => Summarize(g.ToList()));
         return new BagMetrics(Summarize(perBag), per, generatedText ?? []);
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ClipSharp.Scenes;
 
 namespace ClipSharp.Evaluation;
 
@@ -12,7 +11,7 @@ namespace ClipSharp.Evaluation;
 public sealed record BagScore(int Bags, int Queries, double TextToImage, double ImageToText, double? CaptionSelfRetrieval, double Chance);
 
 /// <summary>Bag results overall and per attribute type, plus the generated captions (empty without a captioner).</summary>
-public sealed record BagMetrics(BagScore Overall, IReadOnlyDictionary<BagAttribute, BagScore> PerAttribute, IReadOnlyList<string> GeneratedCaptions)
+public sealed record BagMetrics(BagScore Overall, IReadOnlyDictionary<string, BagScore> PerAttribute, IReadOnlyList<string> GeneratedCaptions)
 {
     /// <summary>Flat metric names for <see cref="BenchmarkResult"/>: "text_to_image_acc", "colour/text_to_image_acc", ...</summary>
     public IReadOnlyDictionary<string, double> ToBenchmarkMetrics()
@@ -50,5 +49,5 @@ public sealed record BagMetrics(BagScore Overall, IReadOnlyDictionary<BagAttribu
         return d;
     }
 
-    private static string AttributeName(BagAttribute a) => JsonNamingPolicy.SnakeCaseLower.ConvertName(a.ToString());
+    private static string AttributeName(string a) => JsonNamingPolicy.SnakeCaseLower.ConvertName(a);
 }

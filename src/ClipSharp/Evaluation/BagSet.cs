@@ -1,11 +1,11 @@
 using System.Text.Json;
 using ClipSharp.Core;
-using ClipSharp.Scenes;
 
 namespace ClipSharp.Evaluation;
 
 /// <summary>One fine-grained bag as evaluated: image files and their captions, differing in one attribute.</summary>
-public sealed record EvalBag(int BagId, BagAttribute Attribute, IReadOnlyList<string> ImagePaths, IReadOnlyList<string> Captions);
+/// <remarks><paramref name="Attribute"/>: what the bag's images differ in ("colour", "shape", ... for the built-in world; any name for other bag sets), lower case.</remarks>
+public sealed record EvalBag(int BagId, string Attribute, IReadOnlyList<string> ImagePaths, IReadOnlyList<string> Captions);
 
 /// <summary>
 /// The built-in world's fine-grained bags (<c>bags/bags.json</c>: <c>[{bag_id, attribute, target_object, images:
@@ -34,9 +34,9 @@ public sealed record BagSet(string Name, IReadOnlyList<EvalBag> Bags)
                 n++;
                 try
                 {
-                    var attrText = b.GetProperty("attribute").GetString();
-                    if (!Enum.TryParse<BagAttribute>(attrText, ignoreCase: true, out var attr) || int.TryParse(attrText, out _))
-                        throw new ClipSharpException($"{file}: bag {n} has an unknown attribute \"{attrText}\" (expected {string.Join(", ", Enum.GetNames<BagAttribute>()).ToLowerInvariant()}).");
+                    var attr = b.GetProperty("attribute").GetString()?.Trim().ToLowerInvariant();
+                    if (string.IsNullOrEmpty(attr) || int.TryParse(attr, out _))
+                        throw new ClipSharpException($"{file}: bag {n} has no attribute name (\"{attr}\"); expected what its images differ in, e.g. \"colour\".");
                     var images = b.GetProperty("images").EnumerateArray().ToList();
                     var paths = images.Select(i => Path.Combine(dir, i.GetProperty("file").GetString()!)).ToList();
                     var caps = images.Select(i => i.GetProperty("caption").GetString()!).ToList();

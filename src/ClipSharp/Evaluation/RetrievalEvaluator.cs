@@ -1,5 +1,5 @@
+using ClipSharp.Encoders;
 using ClipSharp.Data.Images;
-using ClipSharp.Inference;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using static TorchSharp.torch;

@@ -1,7 +1,7 @@
+using ClipSharp.Encoders;
 using ClipSharp.Core;
 using ClipSharp.Data;
 using ClipSharp.Data.Images;
-using ClipSharp.Inference;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
+using ClipSharp.Encoders;
 using ClipSharp.Core;
 using ClipSharp.Data.Images;
-using ClipSharp.Inference;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using ClipSharp.Encoders;
 using ClipSharp.Core;
 using ClipSharp.Data.Images;
 using ClipSharp.Modeling;

@@ -1,3 +1,4 @@
+using ClipSharp.Encoders;
 using System.Text.Json;
 using ClipSharp.Checkpoints;
 using ClipSharp.Core;
@@ -41,19 +42,8 @@ public static class ModelLoader
         return Build(file, checkpoint, vocabPath ?? Path.GetDirectoryName(Path.GetFullPath(checkpoint))!, device);
     }
 
-    /// <summary>
-    /// The preprocessing a config implies: its preprocess_cfg (image_size defaulting to the vision tower's), else the
-    /// family default — CLIPS (ImageNet mean/std, bilinear squash) for captioner models, OpenAI CLIP otherwise.
-    /// </summary>
-    public static PreprocessConfig PreprocessFor(ModelConfigFile file)
-    {
-        var size = file.Model.Vision.ImageSize;
-        if (file.PreprocessCfg is not { ValueKind: JsonValueKind.Object } pre)
-            return file.Model.Kind == ModelKind.Clips ? PreprocessConfig.Clips(size) : PreprocessConfig.OpenAi(size);
-        var cfg = PreprocessConfig.FromJson(pre.GetRawText(), $"{file.Path}: preprocess_cfg");
-        bool hasSize = pre.TryGetProperty("image_size", out _) || pre.TryGetProperty("size", out _);
-        return hasSize ? cfg : cfg with { Height = size, Width = size };
-    }
+    /// <summary>The preprocessing a config implies (<see cref="ModelPreprocess.For"/>).</summary>
+    public static PreprocessConfig PreprocessFor(ModelConfigFile file) => ModelPreprocess.For(file);
 
     private static ModelBundle Build(ModelConfigFile file, string weightsPath, string vocabPath, Device? device)
     {

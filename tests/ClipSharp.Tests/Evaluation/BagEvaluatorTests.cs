@@ -1,3 +1,4 @@
+using ClipSharp.Encoders;
 using ClipSharp.Core;
 using ClipSharp.Evaluation;
 using ClipSharp.Inference;
@@ -23,7 +24,7 @@ public class BagEvaluatorTests
     {
         var set = BagSet.Load(World.Value);
         Assert.Equal(12, set.Bags.Count);
-        Assert.Equal(Enum.GetValues<BagAttribute>().ToHashSet(), set.Bags.Select(b => b.Attribute).ToHashSet());
+        Assert.Equal(Enum.GetValues<BagAttribute>().Select(a => a.ToString().ToLowerInvariant()).ToHashSet(), set.Bags.Select(b => b.Attribute).ToHashSet());
         Assert.All(set.Bags, b => Assert.Equal(b.ImagePaths.Count, b.Captions.Count));
         Assert.Equal(set.Bags.Count, BagSet.Load(Path.Combine(World.Value, "bags", "bags.json")).Bags.Count);
     }
@@ -33,13 +34,13 @@ public class BagEvaluatorTests
     {
         // two bags (sizes 2 and 3): image k = e_k; captions: bag 0 right, bag 1 caption 2 points to image 3 (wrong)
         var bags = new BagSet("t", [
-            new EvalBag(0, BagAttribute.Colour, ["a", "b"], ["x", "y"]),
-            new EvalBag(1, BagAttribute.Shape, ["c", "d", "e"], ["x", "y", "z"])]);
+            new EvalBag(0, "colour", ["a", "b"], ["x", "y"]),
+            new EvalBag(1, "shape", ["c", "d", "e"], ["x", "y", "z"])]);
         var img = eye(5);
         var txt = eye(5).index_select(0, tensor(new long[] { 0, 1, 2, 2, 4 }));
         var m = BagEvaluator.Score(bags, img, txt);
-        Assert.Equal(1.0, m.PerAttribute[BagAttribute.Colour].TextToImage);
-        Assert.Equal(2 / 3.0, m.PerAttribute[BagAttribute.Shape].TextToImage, 12);
+        Assert.Equal(1.0, m.PerAttribute["colour"].TextToImage);
+        Assert.Equal(2 / 3.0, m.PerAttribute["shape"].TextToImage, 12);
         Assert.Equal(4 / 5.0, m.Overall.TextToImage, 12);
         Assert.Equal(2 / 5.0, m.Overall.Chance, 12);               // (2·½ + 3·⅓) / 5
         Assert.Null(m.Overall.CaptionSelfRetrieval);

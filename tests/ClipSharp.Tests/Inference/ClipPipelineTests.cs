@@ -1,3 +1,4 @@
+using ClipSharp.Encoders;
 using System.Text.Json;
 using ClipSharp.Checkpoints;
 using ClipSharp.Core;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using ClipSharp.Checkpoints;
 using ClipSharp.Core;
 using ClipSharp.Data.Images;
-using ClipSharp.Inference;
+using ClipSharp.Encoders;
 using ClipSharp.Modeling;
 using ClipSharp.Text;
 using ClipSharp.Training.Checkpointing;
@@ -85,6 +85,6 @@ public sealed record RunDirectory(string Root)
         return (root["model_cfg"] ?? root).DeepClone();
     }
 
-    /// <summary>The image transform of a model: the same rule the inference loader applies (<see cref="ModelLoader.PreprocessFor"/>).</summary>
-    public static PreprocessConfig Preprocess(ModelConfigFile model) => ModelLoader.PreprocessFor(model);
+    /// <summary>The image transform of a model: the same rule the inference loader applies (<see cref="ModelPreprocess.For"/>).</summary>
+    public static PreprocessConfig Preprocess(ModelConfigFile model) => ModelPreprocess.For(model);
 }

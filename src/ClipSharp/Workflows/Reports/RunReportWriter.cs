@@ -1,3 +1,5 @@
+using ClipSharp.Training;
+using ClipSharp.Encoders;
 using System.Globalization;
 using System.Text.Json;
 using ClipSharp.Data;
@@ -11,7 +13,7 @@ using ClipSharp.Text;
 using ClipSharp.Training.Metrics;
 using static TorchSharp.torch;
 
-namespace ClipSharp.Training.Runs;
+namespace ClipSharp.Workflows.Reports;
 
 /// <summary>A trained model as the report needs it: weights in memory plus what it was evaluated and trained on.</summary>
 public sealed record ReportModel(string Label, string RunDirectory, ContrastiveModel Model, ITextTokenizer Tokenizer, EvalTransform Transform);

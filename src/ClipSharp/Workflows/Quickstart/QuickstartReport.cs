@@ -1,3 +1,5 @@
+using ClipSharp.Training;
+using ClipSharp.Workflows.Reports;
 using ClipSharp.Data;
 using ClipSharp.Data.Images;
 using ClipSharp.Evaluation;
@@ -5,7 +7,7 @@ using ClipSharp.Inference;
 using ClipSharp.Training.Recipes;
 using ClipSharp.Training.Runs;
 
-namespace ClipSharp.Training.Quickstart;
+namespace ClipSharp.Workflows.Quickstart;
 
 /// <summary>OUT/report.html of the quickstart: both runs' curves, the comparison table, examples.</summary>
 public static class QuickstartReport

@@ -4,7 +4,7 @@ using ClipSharp.Modeling.Generation;
 using ClipSharp.Text;
 using static TorchSharp.torch;
 
-namespace ClipSharp.Inference;
+namespace ClipSharp.Encoders;
 
 /// <summary>
 /// Captions from a CLIPS model as text: <see cref="CaptionSampler"/> chooses the ids (one captioner pass, see

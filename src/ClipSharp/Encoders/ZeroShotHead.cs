@@ -4,7 +4,7 @@ using ClipSharp.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClipSharp.Inference;
+namespace ClipSharp.Encoders;
 
 /// <summary>
 /// Zero-shot classifier weights: for each class, every template filled with the class name is encoded and

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using ClipSharp.Tests.Support;
-using ClipSharp.Training.Experiments;
-using ClipSharp.Training.Quickstart;
+using ClipSharp.Tests.Training;
+using ClipSharp.Workflows.Experiments;
+using ClipSharp.Workflows.Quickstart;
 
-namespace ClipSharp.Tests.Training;
+namespace ClipSharp.Tests.Workflows;
 
 /// <summary>
 /// End to end on the tiny world (linked in as OUT/world, which both commands reuse): the quickstart trains CLIPS and

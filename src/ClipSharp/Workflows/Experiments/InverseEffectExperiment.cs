@@ -1,10 +1,11 @@
 using System.Text.Json.Nodes;
+using ClipSharp.Training;
 using ClipSharp.Scenes;
 using ClipSharp.Training.Checkpointing;
-using ClipSharp.Training.Quickstart;
+using ClipSharp.Workflows.Quickstart;
 using ClipSharp.Training.Recipes;
 
-namespace ClipSharp.Training.Experiments;
+namespace ClipSharp.Workflows.Experiments;
 
 /// <summary>Settings of the token-reduction ablation (spec §2.3, the paper's "inverse effect").</summary>
 public sealed record InverseEffectOptions

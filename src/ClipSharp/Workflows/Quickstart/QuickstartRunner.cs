@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClipSharp.Training;
 using ClipSharp.Scenes;
 using ClipSharp.Training.Checkpointing;
 using ClipSharp.Training.Evals;
 using ClipSharp.Training.Recipes;
 
-namespace ClipSharp.Training.Quickstart;
+namespace ClipSharp.Workflows.Quickstart;
 
 /// <summary>What the quickstart does (the README's first command).</summary>
 public sealed record QuickstartOptions

@@ -5,7 +5,7 @@ using ClipSharp.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ClipSharp.Inference;
+namespace ClipSharp.Encoders;
 
 /// <summary>
 /// Batched, normalized embeddings of many images or texts (the loop every evaluator and the facade share): one
