@@ -80,9 +80,18 @@ public static class DistCommand
 
     private static void Check(ICollectives c, string outDir)
     {
-        int r = c.Rank, w = c.WorldSize;
         var saved = new Dictionary<string, Tensor>();
+        CheckCollectives(c, saved);
+        CheckTraining(c, saved);
+        Directory.CreateDirectory(outDir);
+        SafeTensorsWriter.Save(Path.Combine(outDir, $"rank{c.Rank}.safetensors"), saved,
+            new Dictionary<string, string> { ["world_size"] = c.WorldSize.ToString(), ["rank"] = c.Rank.ToString(), ["backend"] = c.Backend });
+    }
 
+    // Collectives, gather-with-grad and the distributed CLIP loss on rank-dependent inputs.
+    private static void CheckCollectives(ICollectives c, Dictionary<string, Tensor> saved)
+    {
+        int r = c.Rank, w = c.WorldSize;
         // collectives: rank-dependent inputs whose results the test derives from W alone
         var bc = torch.arange(6, dtype: ScalarType.Float32) + 10 * r;
         c.Broadcast(bc, root: w - 1);
@@ -113,6 +122,12 @@ public static class DistCommand
         clip.backward();
         saved.Add("clip.image", fi.detach()); saved.Add("clip.text", ft.detach());
         saved.Add("clip.loss", clip.detach()); saved.Add("clip.grad_image", fi.grad!); saved.Add("clip.grad_text", ft.grad!);
+    }
+
+    // Data parallel: broadcast, one CLIPS loss and gradient all-reduce, then a few AdamW steps.
+    private static void CheckTraining(ICollectives c, Dictionary<string, Tensor> saved)
+    {
+        int r = c.Rank;
 
         // data parallel: different init per rank, then broadcast from rank 0
         torch.manual_seed(1000 + r);
@@ -148,9 +163,5 @@ public static class DistCommand
                 saved.Add($"step{s}.{k}", v.MoveToOuterDisposeScope());
         }
         foreach (var (k, v) in model.state_dict()) saved.Add("final." + k, v.detach().clone());
-
-        Directory.CreateDirectory(outDir);
-        SafeTensorsWriter.Save(Path.Combine(outDir, $"rank{r}.safetensors"), saved,
-            new Dictionary<string, string> { ["world_size"] = w.ToString(), ["rank"] = r.ToString(), ["backend"] = c.Backend });
     }
 }
