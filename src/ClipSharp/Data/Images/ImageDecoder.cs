@@ -10,9 +10,10 @@ namespace ClipSharp.Data.Images;
 /// data-loader workers.
 /// </summary>
 /// <remarks>
-/// Conversions: EXIF orientation (option); CMYK through libvips' colour management to sRGB (Pillow uses a naive
-/// formula instead); 16-bit by keeping the high byte (what Pillow does for 16-bit RGB PNGs); other formats through
-/// <c>colourspace</c> to sRGB / grey. Pixels are decoded sequentially with <c>fail_on = error</c>, so truncated
+/// The pixels are kept in the mode Pillow opens the file in (<see cref="PilModeReader"/>): EXIF orientation (option);
+/// CMYK kept as ink (converted later with Pillow's formula); 16-bit grey kept as "I;16"; other 16-bit images by
+/// keeping the high byte (what Pillow does for 16-bit RGB PNGs); a tRNS chunk never becomes alpha; other formats
+/// through <c>colourspace</c> to sRGB / grey. Pixels are decoded sequentially with <c>fail_on = error</c>, so truncated
 /// files fail instead of coming back half grey. Plain JPEGs take a faster route with the same pixels
 /// (<see cref="ImageDecoderOptions.FastJpeg"/>, <see cref="FastJpegDecoder"/>).
 /// </remarks>
@@ -40,7 +41,8 @@ public sealed class ImageDecoder
         if (info.Length == 0) throw new ClipSharpException($"{path}: the file is empty (0 bytes), not an image.");
         if (Options.FastJpeg && info.Length <= int.MaxValue && TryFast(ReadIfJpeg(path), path, targetSize) is { } fast) return fast;
         return DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
-            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
+            () => PngHeader.TryRead(path, out var png) ? png : null, () => ReadIfJpeg(path));
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
@@ -49,10 +51,13 @@ public sealed class ImageDecoder
         if (bytes.Length == 0) throw new ClipSharpException($"{name}: the image data is empty (0 bytes).");
         if (Options.FastJpeg && TryFast(bytes, name, targetSize) is { } fast) return fast;
         return DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
-            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize);
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
+            () => PngHeader.TryRead(bytes, out var png) ? png : null, () => bytes);
     }
 
-    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target)
+    // png: the PNG header if it is one; jpeg: the whole file if it is a JPEG (asked only for CMYK images).
+    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target,
+        Func<PngHeader?> png, Func<byte[]?> jpeg)
     {
         Image? img = null;
         try
@@ -65,13 +70,14 @@ public sealed class ImageDecoder
                     $"limit of {Options.MaxPixels:N0} (possible decompression bomb; raise ImageDecoderOptions.MaxPixels to allow it).");
             int shrink = ShrinkFactor(img, target);
             if (shrink > 1) { img.Dispose(); img = open(shrink); }
-            bool palette = IsPaletteImage(img);
+            var mode = PilModeReader.Detect(img, png());
+            bool? adobe = mode == PilMode.Cmyk && jpeg() is { } data && JpegHeader.TryRead(data, out var h) ? h.Adobe : null;
             Image decoded;
             try { decoded = img.CopyMemory(); } // decodes every pixel now: truncation and corruption surface here
             catch (VipsException e) { throw new ClipSharpException($"{source}: corrupt or truncated image data ({OneLine(e)}).", e); }
             img.Dispose();
             img = decoded;
-            var normalised = Normalise(img, source);
+            var normalised = Normalise(img, mode, adobe, source);
             if (!ReferenceEquals(normalised, img))
             {
                 try { normalised = normalised.CopyMemory(); }
@@ -79,7 +85,7 @@ public sealed class ImageDecoder
                 img.Dispose();
                 img = normalised;
             }
-            var result = new DecodedImage(img, source, palette, shrink);
+            var result = new DecodedImage(img, source, mode, shrink);
             img = null;
             return result;
         }
@@ -133,29 +139,12 @@ public sealed class ImageDecoder
         return factor;
     }
 
-    private static bool IsPaletteImage(Image img)
-    {
-        if (img.Contains("palette") && img.GetTypeOf("palette") == GValue.GIntType && (int)img.Get("palette") != 0) return true;
-        if (img.Contains("palette-bit-depth")) return true;
-        return img.Contains("vips-loader") && ((string)img.Get("vips-loader")).StartsWith("gifload", StringComparison.Ordinal);
-    }
-
-    // -> uchar, 1-4 bands, upright. Returns the same instance when nothing needed doing.
-    private Image Normalise(Image img, string source)
+    // -> the mode's layout (PilModeReader), upright. Returns the same instance when nothing needed doing.
+    private Image Normalise(Image img, PilMode mode, bool? adobeJpeg, string source)
     {
         var x = img;
         if (Options.AutoOrient && x.Contains("orientation") && (int)x.Get("orientation") is > 1 and <= 8) x = x.Autorot();
-        if (x.Interpretation == Enums.Interpretation.Cmyk) x = x.Colourspace(Enums.Interpretation.Srgb);
-        if (x.Format == Enums.BandFormat.Ushort && x.Interpretation is Enums.Interpretation.Rgb16 or Enums.Interpretation.Grey16)
-            x = (x >> 8).Cast(Enums.BandFormat.Uchar);
-        if (x.Format != Enums.BandFormat.Uchar)
-        {
-            bool grey = x.Bands <= 2 || x.Interpretation is Enums.Interpretation.Bw or Enums.Interpretation.Grey16;
-            x = x.Colourspace(grey ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb).Cast(Enums.BandFormat.Uchar);
-        }
-        if (x.Bands > 4) x = x.ExtractBand(0, n: 4);
-        if (x.Bands is < 1 or > 4) throw new ClipSharpException($"{source}: unsupported image with {x.Bands} bands.");
-        return x;
+        return PilModeReader.Normalise(x, mode, adobeJpeg, source);
     }
 
     private static string OneLine(Exception e)

@@ -1,0 +1,86 @@
+using ClipSharp.Core;
+using NetVips;
+
+namespace ClipSharp.Data.Images;
+
+/// <summary>
+/// Which <see cref="PilMode"/> a freshly loaded libvips image is in (as Pillow would open the same file), and its
+/// pixels brought to that mode's layout (see <see cref="DecodedImage"/>).
+/// </summary>
+/// <remarks>
+/// PNG: from the IHDR colour type and bit depth (<see cref="PngHeader"/>), because libvips adds an alpha band for a
+/// tRNS chunk on grey / RGB / palette images, which Pillow keeps as "L" / "RGB" / "P" (and <c>convert("RGB")</c>
+/// ignores), and loads 1-bit grey as 8-bit. Other formats: CMYK interpretation -> "CMYK" (kept as ink, not colour
+/// managed; JPEG ink is inverted as Pillow inverts it, see <see cref="Normalise"/>), a palette or a GIF -> "P", 1 bit per
+/// sample -> "1", 16-bit grey -> "I;16", otherwise by band count.
+/// </remarks>
+internal static class PilModeReader
+{
+    /// <summary>The mode of <paramref name="img"/>; <paramref name="png"/>: its PNG header when it is a PNG.</summary>
+    public static PilMode Detect(Image img, PngHeader? png)
+    {
+        if (Loader(img).StartsWith("pngload", StringComparison.Ordinal) && png?.Mode is { } m) return m;
+        if (img.Interpretation == Enums.Interpretation.Cmyk && img.Bands >= 4) return PilMode.Cmyk;
+        if (IsPalette(img)) return PilMode.P;
+        if (img.Bands == 1 && img.Contains("bits-per-sample") && (int)img.Get("bits-per-sample") == 1) return PilMode.One;
+        if (img.Bands == 1 && img.Format == Enums.BandFormat.Ushort) return PilMode.I16;
+        return img.Bands switch { 1 => PilMode.L, 2 => PilMode.LA, 3 => PilMode.Rgb, _ => PilMode.Rgba };
+    }
+
+    /// <summary>
+    /// <paramref name="img"/> (already oriented) in <paramref name="mode"/>'s layout. <paramref name="adobeJpeg"/>:
+    /// null unless a JPEG, then whether it has an Adobe APP14 segment. Returns the same instance when nothing needed doing.
+    /// </summary>
+    public static Image Normalise(Image img, PilMode mode, bool? adobeJpeg, string source)
+    {
+        var x = img;
+        switch (mode)
+        {
+            case PilMode.I16:
+                if (x.Bands > 1) x = x.ExtractBand(0);
+                if (x.Format != Enums.BandFormat.Ushort) x = x.Cast(Enums.BandFormat.Ushort);
+                return x;
+            case PilMode.Cmyk:
+                if (x.Bands > 4) x = x.ExtractBand(0, n: 4);
+                x = ToUchar(x);
+                // Pillow reads every CMYK JPEG as "CMYK;I" (inverted, Adobe's convention); libjpeg/libvips invert only
+                // when the Adobe segment is there, so a JPEG without it is inverted here.
+                if (adobeJpeg == false) x = (255.0 - x.Cast(Enums.BandFormat.Double)).Cast(Enums.BandFormat.Uchar);
+                return x;
+            case PilMode.P:
+                x = ToUchar(x);
+                if (x.Bands is 2 or 4) x = x.ExtractBand(0, n: x.Bands - 1); // the palette's transparency: dropped by convert("RGB")
+                return x.Bands == 1 ? x.Bandjoin(x, x) : x;
+            case PilMode.One or PilMode.L or PilMode.Rgb:
+                x = ToUchar(x);
+                int want = mode == PilMode.Rgb ? 3 : 1;
+                if (x.Bands > want) x = x.ExtractBand(0, n: want);          // a tRNS-made alpha band
+                return x.Bands < want ? x.Bandjoin(x, x) : x;
+            default: // LA, RGBA
+                x = ToUchar(x);
+                if (x.Bands > 4) x = x.ExtractBand(0, n: 4);
+                if (x.Bands != DecodedImage.BandsOf(mode))
+                    throw new ClipSharpException($"{source}: unsupported image with {x.Bands} bands for mode {mode}.");
+                return x;
+        }
+    }
+
+    // 16-bit: the high byte (what Pillow keeps for 16-bit colour PNGs); other formats via libvips' colourspace.
+    private static Image ToUchar(Image x)
+    {
+        if (x.Format == Enums.BandFormat.Uchar) return x;
+        if (x.Format == Enums.BandFormat.Ushort) return (x >> 8).Cast(Enums.BandFormat.Uchar);
+        if (x.Interpretation == Enums.Interpretation.Cmyk) return x.Cast(Enums.BandFormat.Uchar);
+        bool grey = x.Bands <= 2 || x.Interpretation is Enums.Interpretation.Bw or Enums.Interpretation.Grey16;
+        return x.Colourspace(grey ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb).Cast(Enums.BandFormat.Uchar);
+    }
+
+    private static string Loader(Image img) => img.Contains("vips-loader") ? (string)img.Get("vips-loader") : "";
+
+    private static bool IsPalette(Image img)
+    {
+        if (img.Contains("palette") && img.GetTypeOf("palette") == GValue.GIntType && (int)img.Get("palette") != 0) return true;
+        if (img.Contains("palette-bit-depth")) return true;
+        return Loader(img).StartsWith("gifload", StringComparison.Ordinal);
+    }
+}
