@@ -42,7 +42,7 @@ public sealed class ImageDecoder
         if (Options.FastJpeg && info.Length <= int.MaxValue && TryFast(ReadIfJpeg(path), path, targetSize) is { } fast) return fast;
         return DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
-            () => PngHeader.TryRead(path, out var png) ? png : null, () => ReadIfJpeg(path));
+            () => PngHeader.TryRead(path, out var png) ? png : null);
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
@@ -52,12 +52,11 @@ public sealed class ImageDecoder
         if (Options.FastJpeg && TryFast(bytes, name, targetSize) is { } fast) return fast;
         return DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
-            () => PngHeader.TryRead(bytes, out var png) ? png : null, () => bytes);
+            () => PngHeader.TryRead(bytes, out var png) ? png : null);
     }
 
-    // png: the PNG header if it is one; jpeg: the whole file if it is a JPEG (asked only for CMYK images).
-    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target,
-        Func<PngHeader?> png, Func<byte[]?> jpeg)
+    // png: the PNG header if it is one (decides the Pillow mode of PNGs).
+    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target, Func<PngHeader?> png)
     {
         Image? img = null;
         try
@@ -71,13 +70,12 @@ public sealed class ImageDecoder
             int shrink = ShrinkFactor(img, target);
             if (shrink > 1) { img.Dispose(); img = open(shrink); }
             var mode = PilModeReader.Detect(img, png());
-            bool? adobe = mode == PilMode.Cmyk && jpeg() is { } data && JpegHeader.TryRead(data, out var h) ? h.Adobe : null;
             Image decoded;
             try { decoded = img.CopyMemory(); } // decodes every pixel now: truncation and corruption surface here
             catch (VipsException e) { throw new ClipSharpException($"{source}: corrupt or truncated image data ({OneLine(e)}).", e); }
             img.Dispose();
             img = decoded;
-            var normalised = Normalise(img, mode, adobe, source);
+            var normalised = Normalise(img, mode, source);
             if (!ReferenceEquals(normalised, img))
             {
                 try { normalised = normalised.CopyMemory(); }
@@ -140,11 +138,11 @@ public sealed class ImageDecoder
     }
 
     // -> the mode's layout (PilModeReader), upright. Returns the same instance when nothing needed doing.
-    private Image Normalise(Image img, PilMode mode, bool? adobeJpeg, string source)
+    private Image Normalise(Image img, PilMode mode, string source)
     {
         var x = img;
         if (Options.AutoOrient && x.Contains("orientation") && (int)x.Get("orientation") is > 1 and <= 8) x = x.Autorot();
-        return PilModeReader.Normalise(x, mode, adobeJpeg, source);
+        return PilModeReader.Normalise(x, mode, source);
     }
 
     private static string OneLine(Exception e)

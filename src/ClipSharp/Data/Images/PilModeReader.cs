@@ -11,7 +11,8 @@ namespace ClipSharp.Data.Images;
 /// PNG: from the IHDR colour type and bit depth (<see cref="PngHeader"/>), because libvips adds an alpha band for a
 /// tRNS chunk on grey / RGB / palette images, which Pillow keeps as "L" / "RGB" / "P" (and <c>convert("RGB")</c>
 /// ignores), and loads 1-bit grey as 8-bit. Other formats: CMYK interpretation -> "CMYK" (kept as ink, not colour
-/// managed; JPEG ink is inverted as Pillow inverts it, see <see cref="Normalise"/>), a palette or a GIF -> "P", 1 bit per
+/// managed; Pillow reads every CMYK JPEG as inverted "CMYK;I" and libvips' jpegload inverts them all too, with or
+/// without an Adobe segment: tested), a palette or a GIF -> "P", 1 bit per
 /// sample -> "1", 16-bit grey -> "I;16", otherwise by band count.
 /// </remarks>
 internal static class PilModeReader
@@ -28,10 +29,10 @@ internal static class PilModeReader
     }
 
     /// <summary>
-    /// <paramref name="img"/> (already oriented) in <paramref name="mode"/>'s layout. <paramref name="adobeJpeg"/>:
-    /// null unless a JPEG, then whether it has an Adobe APP14 segment. Returns the same instance when nothing needed doing.
+    /// <paramref name="img"/> (already oriented) in <paramref name="mode"/>'s layout. Returns the same instance when
+    /// nothing needed doing.
     /// </summary>
-    public static Image Normalise(Image img, PilMode mode, bool? adobeJpeg, string source)
+    public static Image Normalise(Image img, PilMode mode, string source)
     {
         var x = img;
         switch (mode)
@@ -42,11 +43,7 @@ internal static class PilModeReader
                 return x;
             case PilMode.Cmyk:
                 if (x.Bands > 4) x = x.ExtractBand(0, n: 4);
-                x = ToUchar(x);
-                // Pillow reads every CMYK JPEG as "CMYK;I" (inverted, Adobe's convention); libjpeg/libvips invert only
-                // when the Adobe segment is there, so a JPEG without it is inverted here.
-                if (adobeJpeg == false) x = (255.0 - x.Cast(Enums.BandFormat.Double)).Cast(Enums.BandFormat.Uchar);
-                return x;
+                return ToUchar(x);
             case PilMode.P:
                 x = ToUchar(x);
                 if (x.Bands is 2 or 4) x = x.ExtractBand(0, n: x.Bands - 1); // the palette's transparency: dropped by convert("RGB")
