@@ -56,6 +56,7 @@ internal static class PilModeReader
             default: // LA, RGBA
                 x = ToUchar(x);
                 if (x.Bands > 4) x = x.ExtractBand(0, n: 4);
+                if (mode == PilMode.Rgba && x.Bands == 2) x = x[0].Bandjoin(x[0], x[0], x[1]); // 16-bit grey + alpha PNG
                 if (x.Bands != DecodedImage.BandsOf(mode))
                     throw new ClipSharpException($"{source}: unsupported image with {x.Bands} bands for mode {mode}.");
                 return x;

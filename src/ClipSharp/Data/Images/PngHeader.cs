@@ -37,13 +37,16 @@ internal readonly record struct PngHeader(int BitDepth, int ColourType)
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
-    /// <summary>The mode Pillow's PngImagePlugin opens this header in (16-bit colour keeps the high byte).</summary>
+    /// <summary>
+    /// The mode Pillow's PngImagePlugin opens this header in (16-bit colour keeps the high byte; 16-bit grey + alpha
+    /// opens as "RGBA").
+    /// </summary>
     public PilMode? Mode => ColourType switch
     {
         0 => BitDepth switch { 1 => PilMode.One, 16 => PilMode.I16, _ => PilMode.L },
         2 => PilMode.Rgb,
         3 => PilMode.P,
-        4 => PilMode.LA,
+        4 => BitDepth == 16 ? PilMode.Rgba : PilMode.LA,
         6 => PilMode.Rgba,
         _ => null,
     };

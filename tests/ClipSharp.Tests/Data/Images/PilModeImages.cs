@@ -31,7 +31,12 @@ internal static class PilModeImages
             ["rgb"] = (TinyPng.Encode(Width, Height, 8, 2, Pixels(3, Colour)), ".png", PilMode.Rgb),
             ["rgb_trns"] = (TinyPng.Encode(Width, Height, 8, 2, Pixels(3, Colour), trns: RgbKey(5, 4)), ".png", PilMode.Rgb),
             ["rgba"] = (TinyPng.Encode(Width, Height, 8, 6, Pixels(4, (x, y, c) => c < 3 ? Colour(x, y, c) : Alpha(x, y))), ".png", PilMode.Rgba),
-            ["i16"] = (TinyPng.Encode(Width, Height, 16, 0, Pixels(1, (x, y, _) => (x + y) % 9 == 0 ? 40000 + x * y : (x * 97 + y * 131) % 700)), ".png", PilMode.I16),
+            ["i16"] = (TinyPng.Encode(Width, Height, 16, 0, Pixels(1, Grey16)), ".png", PilMode.I16),
+            ["i16_trns"] = (TinyPng.Encode(Width, Height, 16, 0, Pixels(1, Grey16), trns: [0, 131]), ".png", PilMode.I16),
+            ["l2"] = (TinyPng.Encode(Width, Height, 2, 0, Pixels(1, (x, y, c) => Grey(x, y, c) & 3)), ".png", PilMode.L),
+            ["la16"] = (TinyPng.Encode(Width, Height, 16, 4, Pixels(2, (x, y, c) => Wide(c == 0 ? Grey(x, y, 0) : Alpha(x, y), x + c))), ".png", PilMode.Rgba),
+            ["rgb16"] = (TinyPng.Encode(Width, Height, 16, 2, Pixels(3, (x, y, c) => Wide(Colour(x, y, c), y + c))), ".png", PilMode.Rgb),
+            ["rgba16"] = (TinyPng.Encode(Width, Height, 16, 6, Pixels(4, (x, y, c) => Wide(c < 3 ? Colour(x, y, c) : Alpha(x, y), x * y + c))), ".png", PilMode.Rgba),
         };
         var cmyk = CmykJpeg();
         d["cmyk"] = (cmyk, ".jpg", PilMode.Cmyk);
@@ -40,6 +45,12 @@ internal static class PilModeImages
     }
 
     private static int Grey(int x, int y, int c) => (x * 29 + y * 53 + x * y % 7 * 11) & 255;
+
+    // "I;16" values on both sides of 255 (convert("RGB") clips there) and some far above.
+    private static int Grey16(int x, int y, int c) => (x + y) % 9 == 0 ? 40000 + x * y : (x * 97 + y * 131) % 700;
+
+    // An 8-bit level as a 16-bit sample with a varying low byte (Pillow keeps the high byte of 16-bit colour).
+    private static int Wide(int level, int k) => level << 8 | (k * 73 & 255);
 
     private static int Colour(int x, int y, int c) => c switch
     {
