@@ -12,15 +12,20 @@ namespace ClipSharp.Data.Images;
 /// tRNS chunk on grey / RGB / palette images, which Pillow keeps as "L" / "RGB" / "P" (and <c>convert("RGB")</c>
 /// ignores), and loads 1-bit grey as 8-bit. Other formats: CMYK interpretation -> "CMYK" (kept as ink, not colour
 /// managed; Pillow reads every CMYK JPEG as inverted "CMYK;I" and libvips' jpegload inverts them all too, with or
-/// without an Adobe segment: tested), a palette or a GIF -> "P", 1 bit per
+/// without an Adobe segment: tested); GIF: "P", or "L" for an identity-grey colour table (<see cref="GifHeader"/>);
+/// another palette image -> "P", 1 bit per
 /// sample -> "1", 16-bit grey -> "I;16", otherwise by band count.
 /// </remarks>
 internal static class PilModeReader
 {
-    /// <summary>The mode of <paramref name="img"/>; <paramref name="png"/>: its PNG header when it is a PNG.</summary>
-    public static PilMode Detect(Image img, PngHeader? png)
+    /// <summary>
+    /// The mode of <paramref name="img"/>; <paramref name="png"/>: its PNG header when it is a PNG; <paramref name="gif"/>:
+    /// asked for GIFs only.
+    /// </summary>
+    public static PilMode Detect(Image img, PngHeader? png, Func<GifHeader?> gif)
     {
         if (Loader(img).StartsWith("pngload", StringComparison.Ordinal) && png?.Mode is { } m) return m;
+        if (Loader(img).StartsWith("gifload", StringComparison.Ordinal)) return gif()?.Mode ?? PilMode.P;
         if (img.Interpretation == Enums.Interpretation.Cmyk && img.Bands >= 4) return PilMode.Cmyk;
         if (IsPalette(img)) return PilMode.P;
         if (img.Bands == 1 && img.Contains("bits-per-sample") && (int)img.Get("bits-per-sample") == 1) return PilMode.One;
@@ -29,12 +34,18 @@ internal static class PilModeReader
     }
 
     /// <summary>
-    /// <paramref name="img"/> (already oriented) in <paramref name="mode"/>'s layout. Returns the same instance when
-    /// nothing needed doing.
+    /// <paramref name="img"/> (already oriented) in <paramref name="mode"/>'s layout. <paramref name="transparentColour"/>:
+    /// for a GIF with a transparent index, the colour Pillow shows there (libvips gives those pixels alpha 0, black).
+    /// Returns the same instance when nothing needed doing.
     /// </summary>
-    public static Image Normalise(Image img, PilMode mode, string source)
+    public static Image Normalise(Image img, PilMode mode, double[]? transparentColour, string source)
     {
         var x = img;
+        if (transparentColour is not null && x.Bands is 2 or 4)
+        {
+            var colour = x.Bands == 2 ? transparentColour[..1] : transparentColour;
+            x = x[x.Bands - 1].Equal(0.0).Ifthenelse(colour, x.ExtractBand(0, n: x.Bands - 1)).Cast(Enums.BandFormat.Uchar);
+        }
         switch (mode)
         {
             case PilMode.I16:
@@ -78,7 +89,6 @@ internal static class PilModeReader
     private static bool IsPalette(Image img)
     {
         if (img.Contains("palette") && img.GetTypeOf("palette") == GValue.GIntType && (int)img.Get("palette") != 0) return true;
-        if (img.Contains("palette-bit-depth")) return true;
-        return Loader(img).StartsWith("gifload", StringComparison.Ordinal);
+        return img.Contains("palette-bit-depth");
     }
 }

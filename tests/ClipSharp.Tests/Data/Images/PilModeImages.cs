@@ -38,6 +38,8 @@ internal static class PilModeImages
             ["rgb16"] = (TinyPng.Encode(Width, Height, 16, 2, Pixels(3, (x, y, c) => Wide(Colour(x, y, c), y + c))), ".png", PilMode.Rgb),
             ["rgba16"] = (TinyPng.Encode(Width, Height, 16, 6, Pixels(4, (x, y, c) => Wide(c < 3 ? Colour(x, y, c) : Alpha(x, y), x * y + c))), ".png", PilMode.Rgba),
         };
+        d["gif"] = (Gif(transparent: false), ".gif", PilMode.P);
+        d["gif_trns"] = (Gif(transparent: true), ".gif", PilMode.P);
         var cmyk = CmykJpeg();
         d["cmyk"] = (cmyk, ".jpg", PilMode.Cmyk);
         d["cmyk_no_adobe"] = (WithoutAdobeSegment(cmyk), ".jpg", PilMode.Cmyk);
@@ -84,6 +86,15 @@ internal static class PilModeImages
             for (int x = 0; x < Width; x++)
                 for (int c = 0; c < channels; c++) s[(y * Width + x) * channels + c] = f(x, y, c);
         return s;
+    }
+
+    // libvips' GIF writer (palette of at most 40 colours, so no dithering choice matters); with alpha, a transparent index.
+    private static byte[] Gif(bool transparent)
+    {
+        var px = Pixels(transparent ? 4 : 3, (x, y, c) => c == 3 ? (Alpha(x, y) == 0 ? 0 : 255) : Palette(40)[Index(x, y, 0) * 3 + c]);
+        using var img = Image.NewFromMemoryCopy(px.Select(v => (byte)v).ToArray(), Width, Height, transparent ? 4 : 3, Enums.BandFormat.Uchar);
+        using var srgb = img.Copy(interpretation: Enums.Interpretation.Srgb);
+        return srgb.GifsaveBuffer(dither: 0, keep: Enums.ForeignKeep.None);
     }
 
     private static byte[] CmykJpeg()
