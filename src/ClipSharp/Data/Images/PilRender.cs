@@ -20,20 +20,13 @@ internal static unsafe class PilRender
     public static void RenderRgb(DecodedImage img, int sx, int sy, int sw, int sh, int rw, int rh, Interpolation filter,
         int cx, int cy, int cw, int ch, byte fill, Span<byte> rgb)
     {
-        if (sx < 0 || sy < 0 || sw <= 0 || sh <= 0 || sx + sw > img.Width || sy + sh > img.Height)
-            throw new ArgumentOutOfRangeException(nameof(sx), $"{img.Source}: source window ({sx}, {sy}, {sw}, {sh}) is outside the {img.Width}x{img.Height} image.");
-        if (rw <= 0 || rh <= 0) throw new ArgumentOutOfRangeException(nameof(rw), "Resize target must be positive.");
-        if (rgb.Length != cw * ch * 3) throw new ArgumentException($"Expected {cw * ch * 3} bytes, got {rgb.Length}.", nameof(rgb));
+        Validate(img, sx, sy, sw, sh, rw, rh, cw * ch * 3, rgb.Length);
         int ix0 = Math.Max(cx, 0), iy0 = Math.Max(cy, 0), ix1 = Math.Min(cx + cw, rw), iy1 = Math.Min(cy + ch, rh);
         if (ix0 != cx || iy0 != cy || ix1 != cx + cw || iy1 != cy + ch) rgb.Fill(fill);
         if (ix0 >= ix1 || iy0 >= iy1) return;
         int iw = ix1 - ix0, ih = iy1 - iy0, bands = img.Bands;
         if (img.Mode is PilMode.P or PilMode.One) filter = Interpolation.Nearest;
-        if (img.Mode == PilMode.I16)
-        {
-            RenderI16(img, sx, sy, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, rgb[(((iy0 - cy) * cw + ix0 - cx) * 3)..], cw);
-            return;
-        }
+        if (img.Mode == PilMode.I16) { RenderI16(img, sx, sy, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, rgb[(((iy0 - cy) * cw + ix0 - cx) * 3)..], cw); return; }
         bool premultiply = img.HasAlpha && filter != Interpolation.Nearest && (rw != sw || rh != sh);
         if (bands == 3 && iw == cw)
         {
@@ -80,6 +73,14 @@ internal static unsafe class PilRender
             if (pm is not null) ArrayPool<byte>.Shared.Return(pm);
             GC.KeepAlive(img);
         }
+    }
+
+    private static void Validate(DecodedImage img, int sx, int sy, int sw, int sh, int rw, int rh, int expected, int length)
+    {
+        if (sx < 0 || sy < 0 || sw <= 0 || sh <= 0 || sx + sw > img.Width || sy + sh > img.Height)
+            throw new ArgumentOutOfRangeException(nameof(sx), $"{img.Source}: source window ({sx}, {sy}, {sw}, {sh}) is outside the {img.Width}x{img.Height} image.");
+        if (rw <= 0 || rh <= 0) throw new ArgumentOutOfRangeException(nameof(rw), "Resize target must be positive.");
+        if (length != expected) throw new ArgumentException($"Expected {expected} bytes, got {length}.", nameof(length));
     }
 
     /// <summary>The whole image resized to <paramref name="width"/> x <paramref name="height"/> as RGB bytes (HWC).</summary>
