@@ -40,6 +40,10 @@ internal static class PilModeImages
         };
         d["gif"] = (Gif(transparent: false), ".gif", PilMode.P);
         d["gif_trns"] = (Gif(transparent: true), ".gif", PilMode.P);
+        var ramp = Enumerable.Range(0, 768).Select(i => (byte)(i / 3)).ToArray(); // identity grey: Pillow opens "L"
+        var grey = Pixels(1, Grey).Select(v => (byte)v).ToArray();
+        d["gif_grey"] = (TinyGif.Encode(Width, Height, grey, ramp), ".gif", PilMode.L);
+        d["gif_grey_trns"] = (TinyGif.Encode(Width, Height, grey, ramp, transparentIndex: grey[5]), ".gif", PilMode.L);
         var cmyk = CmykJpeg();
         d["cmyk"] = (cmyk, ".jpg", PilMode.Cmyk);
         d["cmyk_no_adobe"] = (WithoutAdobeSegment(cmyk), ".jpg", PilMode.Cmyk);
