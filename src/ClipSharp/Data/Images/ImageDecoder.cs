@@ -42,7 +42,7 @@ public sealed class ImageDecoder
         if (Options.FastJpeg && info.Length <= int.MaxValue && TryFast(ReadIfJpeg(path), path, targetSize) is { } fast) return fast;
         return DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
-            () => PngHeader.TryRead(path, out var png) ? png : null, () => ReadIfGif(path));
+            ImageFileFacts.FromFile(path));
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
@@ -52,12 +52,11 @@ public sealed class ImageDecoder
         if (Options.FastJpeg && TryFast(bytes, name, targetSize) is { } fast) return fast;
         return DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
-            () => PngHeader.TryRead(bytes, out var png) ? png : null, () => GifHeader.TryRead(bytes));
+            ImageFileFacts.FromBytes(bytes));
     }
 
-    // png / gif: the file's PNG / GIF header when it is one (they decide the Pillow mode); gif is asked for GIFs only.
-    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target, Func<PngHeader?> png,
-        Func<GifHeader?> gif)
+    // file: the file's own header facts, for the Pillow mode (read lazily, per format).
+    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target, ImageFileFacts file)
     {
         Image? img = null;
         try
@@ -70,14 +69,14 @@ public sealed class ImageDecoder
                     $"limit of {Options.MaxPixels:N0} (possible decompression bomb; raise ImageDecoderOptions.MaxPixels to allow it).");
             int shrink = ShrinkFactor(img, target);
             if (shrink > 1) { img.Dispose(); img = open(shrink); }
-            GifHeader? gifHeader = null;
-            var mode = PilModeReader.Detect(img, png(), () => gifHeader = gif());
+            var mode = PilModeReader.Detect(img, file);
+            var transparent = PilModeReader.GifTransparentColour(img, file);
             Image decoded;
             try { decoded = img.CopyMemory(); } // decodes every pixel now: truncation and corruption surface here
             catch (VipsException e) { throw new ClipSharpException($"{source}: corrupt or truncated image data ({OneLine(e)}).", e); }
             img.Dispose();
             img = decoded;
-            var normalised = Normalise(img, mode, gifHeader?.TransparentColour, source);
+            var normalised = Normalise(img, mode, transparent, source);
             if (!ReferenceEquals(normalised, img))
             {
                 try { normalised = normalised.CopyMemory(); }
@@ -105,13 +104,6 @@ public sealed class ImageDecoder
     private static byte[]? ReadIfJpeg(string path)
     {
         try { return ReadJpegFile(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
-    }
-
-    // The whole file when it is a GIF, parsed; null otherwise or on a read error (libvips then reports it).
-    private static GifHeader? ReadIfGif(string path)
-    {
-        try { return GifHeader.TryRead(File.ReadAllBytes(path)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 

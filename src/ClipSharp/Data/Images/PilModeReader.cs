@@ -13,25 +13,28 @@ namespace ClipSharp.Data.Images;
 /// ignores), and loads 1-bit grey as 8-bit. Other formats: CMYK interpretation -> "CMYK" (kept as ink, not colour
 /// managed; Pillow reads every CMYK JPEG as inverted "CMYK;I" and libvips' jpegload inverts them all too, with or
 /// without an Adobe segment: tested); GIF: "P", or "L" for an identity-grey colour table (<see cref="GifHeader"/>);
-/// another palette image -> "P", 1 bit per
+/// a palette TIFF (<see cref="ImageFileFacts"/>) or another image libvips marks as a palette -> "P", 1 bit per
 /// sample -> "1", 16-bit grey -> "I;16", otherwise by band count.
 /// </remarks>
 internal static class PilModeReader
 {
-    /// <summary>
-    /// The mode of <paramref name="img"/>; <paramref name="png"/>: its PNG header when it is a PNG; <paramref name="gif"/>:
-    /// asked for GIFs only.
-    /// </summary>
-    public static PilMode Detect(Image img, PngHeader? png, Func<GifHeader?> gif)
+    /// <summary>The mode of <paramref name="img"/>, loaded from the file <paramref name="file"/> describes.</summary>
+    public static PilMode Detect(Image img, ImageFileFacts file)
     {
-        if (Loader(img).StartsWith("pngload", StringComparison.Ordinal) && png?.Mode is { } m) return m;
-        if (Loader(img).StartsWith("gifload", StringComparison.Ordinal)) return gif()?.Mode ?? PilMode.P;
+        string loader = Loader(img);
+        if (loader.StartsWith("pngload", StringComparison.Ordinal) && file.Png()?.Mode is { } m) return m;
+        if (loader.StartsWith("gifload", StringComparison.Ordinal)) return file.Gif()?.Mode ?? PilMode.P;
+        if (loader.StartsWith("tiffload", StringComparison.Ordinal) && img.Bands >= 3 && file.TiffIsPalette()) return PilMode.P;
         if (img.Interpretation == Enums.Interpretation.Cmyk && img.Bands >= 4) return PilMode.Cmyk;
         if (IsPalette(img)) return PilMode.P;
         if (img.Bands == 1 && img.Contains("bits-per-sample") && (int)img.Get("bits-per-sample") == 1) return PilMode.One;
         if (img.Bands == 1 && img.Format == Enums.BandFormat.Ushort) return PilMode.I16;
         return img.Bands switch { 1 => PilMode.L, 2 => PilMode.LA, 3 => PilMode.Rgb, _ => PilMode.Rgba };
     }
+
+    /// <summary>For a GIF with a transparent index (alpha in libvips' output), the colour Pillow shows there; else null.</summary>
+    public static double[]? GifTransparentColour(Image img, ImageFileFacts file) =>
+        img.Bands is 2 or 4 && Loader(img).StartsWith("gifload", StringComparison.Ordinal) ? file.Gif()?.TransparentColour : null;
 
     /// <summary>
     /// <paramref name="img"/> (already oriented) in <paramref name="mode"/>'s layout. <paramref name="transparentColour"/>:
