@@ -44,6 +44,7 @@ internal static class PilModeImages
         var grey = Pixels(1, Grey).Select(v => (byte)v).ToArray();
         d["gif_grey"] = (TinyGif.Encode(Width, Height, grey, ramp), ".gif", PilMode.L);
         d["gif_grey_trns"] = (TinyGif.Encode(Width, Height, grey, ramp, transparentIndex: grey[5]), ".gif", PilMode.L);
+        d["tiff_p"] = (TinyTiff.EncodePalette(Width, Height, Pixels(1, Index).Select(v => (byte)v).ToArray(), ColourMap()), ".tif", PilMode.P);
         var cmyk = CmykJpeg();
         d["cmyk"] = (cmyk, ".jpg", PilMode.Cmyk);
         d["cmyk_no_adobe"] = (WithoutAdobeSegment(cmyk), ".jpg", PilMode.Cmyk);
@@ -72,6 +73,16 @@ internal static class PilModeImages
 
     private static byte[] Palette(int n) => Enumerable.Range(0, n)
         .SelectMany(i => new[] { (byte)((i * 61 + 7) & 255), (byte)((i * 113 + 50) & 255), (byte)((i * 197 + 99) & 255) }).ToArray();
+
+    // TIFF colour map: Palette(40) then black, as 16-bit values with a low byte that is not the high byte repeated.
+    private static ushort[] ColourMap()
+    {
+        var p = Palette(40);
+        var map = new ushort[768];
+        for (int i = 0; i < 40; i++)
+            for (int c = 0; c < 3; c++) map[c * 256 + i] = (ushort)(p[i * 3 + c] << 8 | (i * 89 + c * 31) & 255);
+        return map;
+    }
 
     private static byte[] PaletteAlpha(int n) => Enumerable.Range(0, n).Select(i => (byte)(i * 40 & 255)).ToArray();
 

@@ -8,8 +8,8 @@ namespace ClipSharp.Tests.Data.Images;
 
 /// <summary>
 /// Every Pillow mode OpenCLIP accepts ("1", "L" 8 and 2 bit, "L" + tRNS, "LA", "P" 8 and 4 bit, "P" + tRNS, "RGB",
-/// "RGB" + tRNS, "RGBA", "I;16" with and without tRNS, 16-bit RGB / RGBA / grey + alpha PNGs, CMYK JPEG with and
-/// without the Adobe segment), generated here (<see cref="PilModeImages"/>), through
+/// "RGB" + tRNS, "RGBA", "I;16" with and without tRNS, 16-bit RGB / RGBA / grey + alpha PNGs, GIF as "P" and as "L"
+/// with and without a transparent index, palette TIFF, CMYK JPEG with and without the Adobe segment), generated here (<see cref="PilModeImages"/>), through
 /// the OpenAI transform (bicubic, shortest side + centre crop), the CLIPS transform (bilinear squash) and a train-style
 /// crop + bicubic resize, compared bit for bit with Pillow 11.1 + OpenCLIP's outputs for the same bytes
 /// (tests/fixture-gen/pil_modes.json, made by tests/fixture-gen/pil_modes.py; see its README to regenerate).
