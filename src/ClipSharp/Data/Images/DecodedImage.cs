@@ -3,8 +3,9 @@ using NetVips;
 namespace ClipSharp.Data.Images;
 
 /// <summary>
-/// A decoded image, kept in memory as uchar with 1 (grey), 2 (grey + alpha), 3 (RGB) or 4 (RGBA) bands, in the
-/// "mode" Pillow would have opened it in, so transforms can reproduce OpenCLIP's order (resize before convert).
+/// A decoded image, kept in memory in the <see cref="PilMode"/> Pillow would have opened it in (uchar with 1 (grey,
+/// bilevel), 2 (grey + alpha), 3 (RGB, palette colours) or 4 (RGBA, CMYK) bands; ushort grey for "I;16"), so
+/// transforms can reproduce OpenCLIP's order (resize in that mode, then convert to RGB).
 /// </summary>
 public sealed class DecodedImage : IDisposable
 {
@@ -30,8 +31,11 @@ public sealed class DecodedImage : IDisposable
     /// <summary>Where it came from (a path or a caller-given name), for error messages.</summary>
     public string Source { get; }
 
+    /// <summary>The Pillow mode (band layout and resize / convert rules).</summary>
+    public PilMode Mode { get; }
+
     /// <summary>True for palette (indexed) images: Pillow mode "P", resized with nearest neighbour.</summary>
-    public bool IsPalette { get; }
+    public bool IsPalette => Mode == PilMode.P;
 
     /// <summary>libvips' warnings while decoding it (corrupt data it could recover from); empty unless <see cref="VipsWarnings.Capture"/> ran.</summary>
     public IReadOnlyList<string> Warnings { get; internal set; } = [];
@@ -48,17 +52,44 @@ public sealed class DecodedImage : IDisposable
     /// <summary>Band count (1-4).</summary>
     public int Bands { get; }
 
-    /// <summary>True for 2 and 4 bands (the last band is alpha).</summary>
-    public bool HasAlpha => Bands is 2 or 4;
+    /// <summary>Bytes per band value: 2 for <see cref="PilMode.I16"/> (native-endian ushort), else 1.</summary>
+    public int SampleBytes => Mode == PilMode.I16 ? 2 : 1;
 
-    /// <summary>Wraps an already-normalised uchar image with 1-4 bands.</summary>
-    public DecodedImage(Image image, string source, bool isPalette = false, int shrinkFactor = 1)
+    /// <summary>True for "LA" and "RGBA" (the last band is alpha).</summary>
+    public bool HasAlpha => Mode is PilMode.LA or PilMode.Rgba;
+
+    /// <summary>
+    /// Wraps an already-normalised image: uchar with the band count of <paramref name="mode"/> (when null: "L", "LA",
+    /// "RGB" or "RGBA" by band count), or a 1-band ushort image for <see cref="PilMode.I16"/>.
+    /// </summary>
+    public DecodedImage(Image image, string source, PilMode? mode = null, int shrinkFactor = 1)
     {
-        if (image.Format != Enums.BandFormat.Uchar || image.Bands is < 1 or > 4)
-            throw new ArgumentException($"{source}: expected a uchar image with 1-4 bands, got {image.Format} x {image.Bands}.", nameof(image));
-        _image = image; Source = source; IsPalette = isPalette; ShrinkFactor = shrinkFactor;
+        var m = mode ?? ModeOfBands(image.Bands, source);
+        var format = m == PilMode.I16 ? Enums.BandFormat.Ushort : Enums.BandFormat.Uchar;
+        if (image.Format != format || image.Bands != BandsOf(m))
+            throw new ArgumentException($"{source}: mode {m} expects {format} x {BandsOf(m)}, got {image.Format} x {image.Bands}.", nameof(image));
+        _image = image; Source = source; Mode = m; ShrinkFactor = shrinkFactor;
         Width = image.Width; Height = image.Height; Bands = image.Bands;
     }
+
+    /// <summary>Bands of a mode's pixels as kept here.</summary>
+    public static int BandsOf(PilMode mode) => mode switch
+    {
+        PilMode.L or PilMode.One or PilMode.I16 => 1,
+        PilMode.LA => 2,
+        PilMode.Rgb or PilMode.P => 3,
+        PilMode.Rgba or PilMode.Cmyk => 4,
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    private static PilMode ModeOfBands(int bands, string source) => bands switch
+    {
+        1 => PilMode.L,
+        2 => PilMode.LA,
+        3 => PilMode.Rgb,
+        4 => PilMode.Rgba,
+        _ => throw new ArgumentException($"{source}: expected 1-4 bands, got {bands}.", nameof(bands)),
+    };
 
     // Takes ownership of buffer: width * height * bands bytes of packed rows.
     internal DecodedImage(PixelBuffer buffer, int width, int height, int bands, string source, int shrinkFactor = 1)
@@ -66,18 +97,18 @@ public sealed class DecodedImage : IDisposable
         if (bands is < 1 or > 4 || width < 1 || height < 1 || (ulong)buffer.Length < (ulong)width * (ulong)height * (ulong)bands)
             throw new ArgumentException($"{source}: a {width}x{height}x{bands} image does not fit its {buffer.Length}-byte buffer.", nameof(buffer));
         _buffer = buffer; Source = source; ShrinkFactor = shrinkFactor;
-        Width = width; Height = height; Bands = bands;
+        Width = width; Height = height; Bands = bands; Mode = ModeOfBands(bands, source);
     }
 
     /// <summary>
-    /// The pixels in place (rows of Width * Bands bytes, top to bottom), rendering the image into memory on first
+    /// The pixels in place (rows of Width * Bands * SampleBytes bytes, top to bottom), rendering the image into memory on first
     /// use if it is not there yet. Valid while this object is alive and not disposed.
     /// </summary>
     internal unsafe ReadOnlySpan<byte> Pixels
     {
         get
         {
-            int length = checked(Width * Height * Bands);
+            int length = checked(Width * Height * Bands * SampleBytes);
             if (_buffer is not null)
             {
                 ObjectDisposedException.ThrowIf(_buffer.IsClosed, this);

@@ -44,7 +44,7 @@ internal static class FastJpegDecoder
             if (s.Width != w || s.Height != ht || keepW < 1 || keepH < 1) return null;
         }
         var img = Decode(codec, w, ht, keepW, keepH, h.Components == 1 ? 1 : 3);
-        return img is null ? null : new DecodedImage(img, source, isPalette: false, shrink);
+        return img is null ? null : new DecodedImage(img, source, shrinkFactor: shrink);
     }
 
     /// <summary>The header facts this path accepts.</summary>

@@ -10,9 +10,10 @@ namespace ClipSharp.Data.Images;
 /// data-loader workers.
 /// </summary>
 /// <remarks>
-/// Conversions: EXIF orientation (option); CMYK through libvips' colour management to sRGB (Pillow uses a naive
-/// formula instead); 16-bit by keeping the high byte (what Pillow does for 16-bit RGB PNGs); other formats through
-/// <c>colourspace</c> to sRGB / grey. Pixels are decoded sequentially with <c>fail_on = error</c>, so truncated
+/// The pixels are kept in the mode Pillow opens the file in (<see cref="PilModeReader"/>): EXIF orientation (option);
+/// CMYK kept as ink (converted later with Pillow's formula); 16-bit grey kept as "I;16"; other 16-bit images by
+/// keeping the high byte (what Pillow does for 16-bit RGB PNGs); a tRNS chunk never becomes alpha; other formats
+/// through <c>colourspace</c> to sRGB / grey. Pixels are decoded sequentially with <c>fail_on = error</c>, so truncated
 /// files fail instead of coming back half grey. Plain JPEGs take a faster route with the same pixels
 /// (<see cref="ImageDecoderOptions.FastJpeg"/>, <see cref="FastJpegDecoder"/>).
 /// </remarks>
@@ -39,7 +40,8 @@ public sealed class ImageDecoder
         if (info.Length == 0) throw new ClipSharpException($"{path}: the file is empty (0 bytes), not an image.");
         if (Options.FastJpeg && info.Length <= int.MaxValue && TryFast(ReadIfJpeg(path), path, targetSize) is { } fast) return fast;
         return WithWarnings(() => DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
-            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize));
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
+            ImageFileFacts.FromFile(path)));
     }
 
     /// <summary>Decodes an encoded image held in memory; <paramref name="name"/> is used in error messages.</summary>
@@ -48,7 +50,8 @@ public sealed class ImageDecoder
         if (bytes.Length == 0) throw new ClipSharpException($"{name}: the image data is empty (0 bytes).");
         if (Options.FastJpeg && TryFast(bytes, name, targetSize) is { } fast) return fast;
         return WithWarnings(() => DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
-            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize));
+            failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
+            ImageFileFacts.FromBytes(bytes)));
     }
 
     // libvips' warnings during one decode (see VipsWarnings): on the error when it fails, on the image when it is usable.
@@ -65,7 +68,8 @@ public sealed class ImageDecoder
         return img;
     }
 
-    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target)
+    // file: the file's own header facts, for the Pillow mode (read lazily, per format).
+    private DecodedImage DecodeCore(string source, Func<int, Image> open, (int Height, int Width)? target, ImageFileFacts file)
     {
         Image? img = null;
         try
@@ -78,13 +82,14 @@ public sealed class ImageDecoder
                     $"limit of {Options.MaxPixels:N0} (possible decompression bomb; raise ImageDecoderOptions.MaxPixels to allow it).");
             int shrink = ShrinkFactor(img, target);
             if (shrink > 1) { img.Dispose(); img = open(shrink); }
-            bool palette = IsPaletteImage(img);
+            var mode = PilModeReader.Detect(img, file);
+            var transparent = PilModeReader.GifTransparentColour(img, file);
             Image decoded;
             try { decoded = img.CopyMemory(); } // decodes every pixel now: truncation and corruption surface here
             catch (VipsException e) { throw new ClipSharpException($"{source}: corrupt or truncated image data ({OneLine(e)}).", e); }
             img.Dispose();
             img = decoded;
-            var normalised = Normalise(img, source);
+            var normalised = Normalise(img, mode, transparent, source);
             if (!ReferenceEquals(normalised, img))
             {
                 try { normalised = normalised.CopyMemory(); }
@@ -92,7 +97,7 @@ public sealed class ImageDecoder
                 img.Dispose();
                 img = normalised;
             }
-            var result = new DecodedImage(img, source, palette, shrink);
+            var result = new DecodedImage(img, source, mode, shrink);
             img = null;
             return result;
         }
@@ -146,29 +151,12 @@ public sealed class ImageDecoder
         return factor;
     }
 
-    private static bool IsPaletteImage(Image img)
-    {
-        if (img.Contains("palette") && img.GetTypeOf("palette") == GValue.GIntType && (int)img.Get("palette") != 0) return true;
-        if (img.Contains("palette-bit-depth")) return true;
-        return img.Contains("vips-loader") && ((string)img.Get("vips-loader")).StartsWith("gifload", StringComparison.Ordinal);
-    }
-
-    // -> uchar, 1-4 bands, upright. Returns the same instance when nothing needed doing.
-    private Image Normalise(Image img, string source)
+    // -> the mode's layout (PilModeReader), upright. Returns the same instance when nothing needed doing.
+    private Image Normalise(Image img, PilMode mode, double[]? transparentColour, string source)
     {
         var x = img;
         if (Options.AutoOrient && x.Contains("orientation") && (int)x.Get("orientation") is > 1 and <= 8) x = x.Autorot();
-        if (x.Interpretation == Enums.Interpretation.Cmyk) x = x.Colourspace(Enums.Interpretation.Srgb);
-        if (x.Format == Enums.BandFormat.Ushort && x.Interpretation is Enums.Interpretation.Rgb16 or Enums.Interpretation.Grey16)
-            x = (x >> 8).Cast(Enums.BandFormat.Uchar);
-        if (x.Format != Enums.BandFormat.Uchar)
-        {
-            bool grey = x.Bands <= 2 || x.Interpretation is Enums.Interpretation.Bw or Enums.Interpretation.Grey16;
-            x = x.Colourspace(grey ? Enums.Interpretation.Bw : Enums.Interpretation.Srgb).Cast(Enums.BandFormat.Uchar);
-        }
-        if (x.Bands > 4) x = x.ExtractBand(0, n: 4);
-        if (x.Bands is < 1 or > 4) throw new ClipSharpException($"{source}: unsupported image with {x.Bands} bands.");
-        return x;
+        return PilModeReader.Normalise(x, mode, transparentColour, source);
     }
 
     private static string OneLine(Exception e)

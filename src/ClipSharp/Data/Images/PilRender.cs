@@ -4,9 +4,10 @@ namespace ClipSharp.Data.Images;
 
 /// <summary>
 /// One decoded image to RGB uint8 the way OpenCLIP's Pillow transforms produce it: crop a source window, resize it in
-/// the image's own mode (Pillow: "P" with nearest neighbour whatever the filter; "LA"/"RGBA" premultiplied, i.e.
-/// converted to "La"/"RGBa", resized, converted back; an unchanged size is a plain copy), take a window of the
-/// resized image (parts outside it are padding of one grey level), then <c>convert("RGB")</c>.
+/// the image's own <see cref="PilMode"/> (Pillow: "P" and "1" with nearest neighbour whatever the filter; "LA"/"RGBA"
+/// premultiplied, i.e. converted to "La"/"RGBa", resized, converted back; "I;16" in 16 bits; an unchanged size is a
+/// plain copy), take a window of the resized image (parts outside it are padding of one grey level), then
+/// <c>convert("RGB")</c> (<see cref="PilModes.ToRgb"/>).
 /// </summary>
 internal static unsafe class PilRender
 {
@@ -19,15 +20,13 @@ internal static unsafe class PilRender
     public static void RenderRgb(DecodedImage img, int sx, int sy, int sw, int sh, int rw, int rh, Interpolation filter,
         int cx, int cy, int cw, int ch, byte fill, Span<byte> rgb)
     {
-        if (sx < 0 || sy < 0 || sw <= 0 || sh <= 0 || sx + sw > img.Width || sy + sh > img.Height)
-            throw new ArgumentOutOfRangeException(nameof(sx), $"{img.Source}: source window ({sx}, {sy}, {sw}, {sh}) is outside the {img.Width}x{img.Height} image.");
-        if (rw <= 0 || rh <= 0) throw new ArgumentOutOfRangeException(nameof(rw), "Resize target must be positive.");
-        if (rgb.Length != cw * ch * 3) throw new ArgumentException($"Expected {cw * ch * 3} bytes, got {rgb.Length}.", nameof(rgb));
+        Validate(img, sx, sy, sw, sh, rw, rh, cw * ch * 3, rgb.Length);
         int ix0 = Math.Max(cx, 0), iy0 = Math.Max(cy, 0), ix1 = Math.Min(cx + cw, rw), iy1 = Math.Min(cy + ch, rh);
         if (ix0 != cx || iy0 != cy || ix1 != cx + cw || iy1 != cy + ch) rgb.Fill(fill);
         if (ix0 >= ix1 || iy0 >= iy1) return;
         int iw = ix1 - ix0, ih = iy1 - iy0, bands = img.Bands;
-        if (img.IsPalette) filter = Interpolation.Nearest;
+        if (img.Mode is PilMode.P or PilMode.One) filter = Interpolation.Nearest;
+        if (img.Mode == PilMode.I16) { RenderI16(img, sx, sy, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, rgb[(((iy0 - cy) * cw + ix0 - cx) * 3)..], cw); return; }
         bool premultiply = img.HasAlpha && filter != Interpolation.Nearest && (rw != sw || rh != sh);
         if (bands == 3 && iw == cw)
         {
@@ -65,7 +64,7 @@ internal static unsafe class PilRender
                     PilResize.Resize(all + offset, stride, pixels.Length - offset, bands, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, r);
                 }
                 fixed (byte* o = rgb)
-                    ToRgb(r, iw, ih, bands, o + ((long)(iy0 - cy) * cw + (ix0 - cx)) * 3, (long)cw * 3);
+                    PilModes.ToRgb(img.Mode, r, iw, ih, o + ((long)(iy0 - cy) * cw + (ix0 - cx)) * 3, (long)cw * 3);
             }
         }
         finally
@@ -74,6 +73,14 @@ internal static unsafe class PilRender
             if (pm is not null) ArrayPool<byte>.Shared.Return(pm);
             GC.KeepAlive(img);
         }
+    }
+
+    private static void Validate(DecodedImage img, int sx, int sy, int sw, int sh, int rw, int rh, int expected, int length)
+    {
+        if (sx < 0 || sy < 0 || sw <= 0 || sh <= 0 || sx + sw > img.Width || sy + sh > img.Height)
+            throw new ArgumentOutOfRangeException(nameof(sx), $"{img.Source}: source window ({sx}, {sy}, {sw}, {sh}) is outside the {img.Width}x{img.Height} image.");
+        if (rw <= 0 || rh <= 0) throw new ArgumentOutOfRangeException(nameof(rw), "Resize target must be positive.");
+        if (length != expected) throw new ArgumentException($"Expected {expected} bytes, got {length}.", nameof(length));
     }
 
     /// <summary>The whole image resized to <paramref name="width"/> x <paramref name="height"/> as RGB bytes (HWC).</summary>
@@ -112,24 +119,25 @@ internal static unsafe class PilRender
         }
     }
 
-    // Pillow convert("RGB") from L / LA / RGB / RGBA: replicate grey, drop alpha. dst rows are dstStride bytes apart.
-    private static void ToRgb(byte* src, int w, int h, int bands, byte* dst, long dstStride)
+    // "I;16": resize the 16-bit values, then convert("RGB"), which clips each at 255. rgb: the window's first pixel,
+    // rows cw pixels apart.
+    private static void RenderI16(DecodedImage img, int sx, int sy, int sw, int sh, int rw, int rh, Interpolation filter,
+        int ix0, int iy0, int iw, int ih, Span<byte> rgb, int cw)
     {
-        for (int y = 0; y < h; y++)
+        var res = new ushort[iw * ih];
+        var pixels = img.Pixels;
+        fixed (byte* all = pixels)
+        fixed (ushort* r = res)
         {
-            byte* s = src + (long)y * w * bands, d = dst + y * dstStride;
-            switch (bands)
-            {
-                case 3:
-                    Buffer.MemoryCopy(s, d, w * 3, w * 3);
-                    break;
-                case 4:
-                    for (int x = 0; x < w; x++, s += 4, d += 3) { d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; }
-                    break;
-                default: // 1 (L) or 2 (LA): the grey band
-                    for (int x = 0; x < w; x++, s += bands, d += 3) { d[0] = s[0]; d[1] = s[0]; d[2] = s[0]; }
-                    break;
-            }
+            PilResize16.Resize((ushort*)all + (long)sy * img.Width + sx, img.Width, sw, sh, rw, rh, filter, ix0, iy0, iw, ih, r);
+            for (int y = 0; y < ih; y++)
+                for (int x = 0; x < iw; x++)
+                {
+                    byte v = (byte)Math.Min(r[y * iw + x], (ushort)255);
+                    int o = (y * cw + x) * 3;
+                    rgb[o] = v; rgb[o + 1] = v; rgb[o + 2] = v;
+                }
         }
+        GC.KeepAlive(img);
     }
 }

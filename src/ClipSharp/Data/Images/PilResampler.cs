@@ -110,12 +110,15 @@ internal static class PilResampler
             background: [0.0], extend: Enums.Extend.Black);
     }
 
-    // Pillow NEAREST (used for palette images whatever the filter): source index floor((x + 0.5) * in / out).
+    // Pillow NEAREST (also forced for "P" and "1"): the running source position of PilResize.NearestIndices.
     private static Image ResizeNearest(Image image, int width, int height)
     {
-        double sx = (double)image.Width / width, sy = (double)image.Height / height;
-        var xy = Image.Xyz(width, height).Cast(Enums.BandFormat.Double);
-        var map = (xy + 0.5).Linear([sx, sy], [0.0, 0.0]).Floor();
-        return image.Mapim(map, interpolate: Nearest.Value, extend: Enums.Extend.Copy);
+        var xs = PilResize.NearestIndices(image.Width, width, 0, width);
+        var ys = PilResize.NearestIndices(image.Height, height, 0, height);
+        var map = new float[width * height * 2];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++) { map[(y * width + x) * 2] = xs[x]; map[(y * width + x) * 2 + 1] = ys[y]; }
+        var index = Image.NewFromMemoryCopy(map, width, height, 2, Enums.BandFormat.Float);
+        return image.Mapim(index, interpolate: Nearest.Value, extend: Enums.Extend.Copy);
     }
 }

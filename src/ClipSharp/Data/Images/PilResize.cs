@@ -240,20 +240,36 @@ internal static unsafe class PilResize
         }
     }
 
-    // Pillow NEAREST as the previous libvips path computed it: source index floor((x + 0.5) * in / out).
+    // Pillow NEAREST (libImaging/Geometry.c, ImagingScaleAffine; also forced for "P" and "1"): the source position
+    // starts at 0.5 * in / out and is advanced by adding in / out once per output pixel, in double, truncated to
+    // an index. The running sum is not (x + 0.5) * in / out: for e.g. 64 -> 224 it lands just below an integer at
+    // 25 of 224 columns and picks the previous pixel, so the same sum is run here. (Pillow leaves a position that
+    // would reach past the image unwritten; the sum's error stays under 1e-9 pixel for any real size, far from that.)
     private static void Nearest(byte* src, long stride, int bands, int inW, int inH, int outW, int outH,
         int cx, int cy, int cw, int ch, byte* dst)
     {
-        double sx = (double)inW / outW, sy = (double)inH / outH;
-        Span<int> xs = cw <= 4096 ? stackalloc int[cw] : new int[cw];
-        for (int i = 0; i < cw; i++) xs[i] = Math.Min(inW - 1, (int)Math.Floor((cx + i + 0.5) * sx)) * bands;
+        var xs = NearestIndices(inW, outW, cx, cw);
+        var ys = NearestIndices(inH, outH, cy, ch);
         for (int y = 0; y < ch; y++)
         {
-            byte* row = src + Math.Min(inH - 1, (int)Math.Floor((cy + y + 0.5) * sy)) * stride;
+            byte* row = src + ys[y] * stride;
             byte* o = dst + (long)y * cw * bands;
             for (int i = 0; i < cw; i++)
-                for (int c = 0; c < bands; c++) o[i * bands + c] = row[xs[i] + c];
+            {
+                byte* p = row + (long)xs[i] * bands;
+                for (int c = 0; c < bands; c++) o[i * bands + c] = p[c];
+            }
         }
+    }
+
+    /// <summary>Pillow's nearest-neighbour source indices for output pixels [first, first + count) of an in -> out axis.</summary>
+    internal static int[] NearestIndices(int inSize, int outSize, int first, int count)
+    {
+        double step = (double)inSize / outSize, pos = step * 0.5;
+        var idx = new int[count];
+        for (int x = 0; x < first + count; x++, pos += step)
+            if (x >= first) idx[x - first] = Math.Min(inSize - 1, (int)pos);
+        return idx;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -41,6 +41,9 @@ internal sealed class ResampleCoefficients
     /// <summary>(OutSize, KSize) fixed-point weights; entries past Count are 0.</summary>
     public int[] Weights { get; }
 
+    /// <summary>(OutSize, KSize) normalised weights before the fixed-point step (Pillow's 16-bit "I;16" path uses them).</summary>
+    public double[] DoubleWeights { get; }
+
     /// <summary>Taps per chunk of <see cref="PairedWeights"/> (AVX2: 4 taps in 256 bits).</summary>
     public const int ChunkTaps = 4;
 
@@ -139,6 +142,7 @@ internal sealed class ResampleCoefficients
         Start = new int[outSize];
         Count = new int[outSize];
         Weights = new int[outSize * KSize];
+        DoubleWeights = new double[outSize * KSize];
         var k = new double[KSize];
         double ss = 1.0 / filterScale;
         int maxCount = 0;
@@ -161,6 +165,7 @@ internal sealed class ResampleCoefficients
             for (int x = 0; x < xmax; x++)
             {
                 double w = ww != 0.0 ? k[x] / ww : k[x];
+                DoubleWeights[xx * KSize + x] = w;
                 row[x] = w < 0 ? (int)(-0.5 + w * (1 << PrecisionBits)) : (int)(0.5 + w * (1 << PrecisionBits));
             }
             Start[xx] = xmin;

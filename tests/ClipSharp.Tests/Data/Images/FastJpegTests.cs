@@ -118,7 +118,7 @@ public class FastJpegTests
         var cmykBytes = cmyk.JpegsaveBuffer();
         Assert.True(JpegHeader.TryRead(cmykBytes, out var ch));
         Assert.False(FastJpegDecoder.IsPlain(ch));
-        using (var d = Fast.Decode(cmykBytes, "cmyk.jpg")) Assert.Equal(3, d.Bands);
+        using (var d = Fast.Decode(cmykBytes, "cmyk.jpg")) Assert.Equal((PilMode.Cmyk, 4), (d.Mode, d.Bands));
 
         // A 12-bit frame header (precision byte patched): not ours, whatever libvips then makes of it.
         var twelve = src.JpegsaveBuffer();
