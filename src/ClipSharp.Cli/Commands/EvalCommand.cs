@@ -37,7 +37,11 @@ public static class EvalCommand
         {
             if (r.GetValue(wds) is { } shards) return Shards(r, m, shards, r.GetValue(field)!, r.GetValue(output));
             var (file, imgRoot) = (r.GetValue(json), r.GetValue(root));
-            if (r.GetValue(world) is { } w) (file, imgRoot) = (Path.Combine(w, "eval", "dataset_eval.json"), Path.Combine(w, "eval"));
+            if (r.GetValue(world) is { } w)
+            {
+                var evalFile = Path.Combine(w, Scenes.WorldManifest.Read(w).EvalFile);   // the world says where its eval set is
+                (file, imgRoot) = (evalFile, Path.GetDirectoryName(evalFile));
+            }
             if (file is null) throw new ClipSharpException("Give --karpathy FILE (with --images ROOT), --world DIR or --wds SHARDS.");
             var data = RetrievalDataset.FromKarpathyJson(file, imgRoot ?? Path.GetDirectoryName(Path.GetFullPath(file))!, r.GetValue(split)!);
             using var pipe = m.Load(r);

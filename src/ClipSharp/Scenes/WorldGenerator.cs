@@ -13,7 +13,7 @@ namespace ClipSharp.Scenes;
 /// eval/images/000000.jpg ...   + eval/dataset_eval.json (COCO Karpathy layout, 5 human captions per image)
 /// bags/images/00000_00.jpg ... + bags/bags.json [{bag_id, attribute, target_object, images: [{file, caption, scene}]}]
 /// vocab.txt                    WordPiece vocab in the CLIPS/BERT layout (WorldVocabulary)
-/// manifest.json                counts, seed, config, file lists, wall time
+/// manifest.json                counts, seed, config, file lists (no timings: byte-identical per seed)
 /// </code>
 /// Samples are rendered with Parallel.For, one <see cref="SceneRenderer"/> per worker; since each sample is a pure
 /// function of (seed, split, index) and shards are written in index order, the bytes do not depend on the thread count.

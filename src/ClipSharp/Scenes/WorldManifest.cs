@@ -25,4 +25,29 @@ public sealed record WorldManifest(
 {
     /// <summary>The value of <see cref="Format"/> this version writes.</summary>
     public const string CurrentFormat = "clipsharp-scenes/1";
+
+    /// <summary>The manifest's file name at the world's root.</summary>
+    public const string FileName = "manifest.json";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Reads WORLD/manifest.json; a missing or unreadable one is an error naming the path.</summary>
+    public static WorldManifest Read(string worldDirectory)
+    {
+        var path = Path.Combine(worldDirectory, FileName);
+        if (!File.Exists(path)) throw new Core.ClipSharpException($"{worldDirectory}: not a built-in world (no {FileName}; make one with `clipsharp scenes generate`).");
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<WorldManifest>(File.ReadAllText(path), Json)
+                   ?? throw new Core.ClipSharpException($"{path}: empty world manifest.");
+        }
+        catch (System.Text.Json.JsonException e) { throw new Core.ClipSharpException($"{path}: not a world manifest ({e.Message}).", e); }
+    }
+
+    /// <summary>Reads the manifest when there is a readable one of <see cref="CurrentFormat"/>, else null.</summary>
+    public static WorldManifest? TryRead(string worldDirectory)
+    {
+        try { return Read(worldDirectory) is { Format: CurrentFormat } m ? m : null; }
+        catch (Core.ClipSharpException) { return null; }
+    }
 }

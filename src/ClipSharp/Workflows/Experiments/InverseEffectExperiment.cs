@@ -49,9 +49,8 @@ public static class InverseEffectExperiment
     {
         var outDir = Path.GetFullPath(o.OutputDir);
         var world = Path.Combine(outDir, "world");
-        var manifest = File.Exists(Path.Combine(world, "manifest.json"))
-            ? null : WorldGenerator.Generate(new WorldGenerationOptions(world), WorldConfig.Default, o.Log);
-        string eval = Path.Combine(world, manifest?.EvalFile ?? Path.Combine("eval", "dataset_eval.json"));
+        var manifest = WorldManifest.TryRead(world) ?? WorldGenerator.Generate(new WorldGenerationOptions(world), WorldConfig.Default, o.Log);
+        string eval = Path.Combine(world, manifest.EvalFile);
         var configs = new List<(string Strategy, int? Budget)> { ("none", null) };
         foreach (var k in o.Budgets) foreach (var s in o.Strategies) configs.Add((s, k));
         var rows = new List<InverseEffectRow>();

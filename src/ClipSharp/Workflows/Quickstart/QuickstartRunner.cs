@@ -82,19 +82,10 @@ public static class QuickstartRunner
 
     private static WorldManifest WorldOrGenerate(string world, QuickstartOptions o)
     {
-        var path = Path.Combine(world, "manifest.json");
-        if (File.Exists(path))
+        if (WorldManifest.TryRead(world) is { } m && m.Seed == o.WorldSeed)
         {
-            try
-            {
-                var m = JsonSerializer.Deserialize<WorldManifest>(File.ReadAllText(path), new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
-                if (m is not null && m.Seed == o.WorldSeed && m.Format == WorldManifest.CurrentFormat)
-                {
-                    o.Log?.Invoke($"reusing the world in {world}");
-                    return m;
-                }
-            }
-            catch (JsonException) { }
+            o.Log?.Invoke($"reusing the world in {world}");
+            return m;
         }
         o.Log?.Invoke($"generating the built-in world in {world}");
         return WorldGenerator.Generate(new WorldGenerationOptions(world, Seed: o.WorldSeed), WorldConfig.Default, o.Log);
