@@ -16,6 +16,7 @@ Regenerate (see tests/fixture-gen/README.md):
 import json, os, sys, time, unicodedata
 
 import ftfy
+import ftfy.chardata
 from open_clip.tokenizer import SimpleTokenizer, _clean_whitespace
 
 CASES = [
@@ -36,6 +37,7 @@ CASES = [
     ("html", "this&not that &checkmark; &Jscr;ohn"),
     ("html", "it&#x2019;s &#128512; &#x80; &#0;"),
     ("html_lt", "<b>triple</b> &amp;amp;amp; escaped"),
+    ("html_lt", "<p>&checkmark; &Jscr;ohn &bigstar; &NTILDE; &amp;notit; &notit;</p>"),
     ("html_lines", "first &amp;amp;amp; line\nsecond &amp;amp;amp; <i>line</i>\nthird &amp;amp;amp;"),
     ("html_lines", "&EACUTE;t&EACUTE; <br>\n&EACUTE;t&EACUTE;"),
     # fix_encoding: UTF-8 decoded as a single-byte code page, also twice
@@ -49,10 +51,18 @@ CASES = [
     ("mojibake_codepage", "caf\u0393\u00ae and cr\u0393\u00bfme"),  # cp437
     ("mojibake_legit", "na\u00efve caf\u00e9 \u00c5ngstr\u00f6m \u00f1 \u00df \u00a3100"),
     ("mojibake_legit", "\u00c3 \u00e9 se\u00f1or \u00c2 and \u00d8re"),
+    ("mojibake_legit", "IRM\u00c3 DE S\u00c3O PAULO, MA\u00c7\u00c3 VERDE"),
     ("restore_byte_a0", "voil\u00c3 le travail"),
     ("restore_byte_a0", "\u00c3 la carte"),
+    ("restore_byte_a0", "l\u00c3 s vezes e \u00c3 quele lugar, \u00c3  dois"),
+    ("restore_byte_a0", "\u00c2\u00a3100 and d \u00c2 and Caf\u00c3\u00a9 \u00c5 str\u00f6m"),
+    ("mojibake", "\u00e2\u20ac\u0153Hello\u00e2\u20ac\x9d she said \u00f0\u0178\u02dc\u20ac smile"),
+    ("mojibake", "caf\u00e9 and caf\u00c3\u00a9, na\u00c3\u00afve \u00c3\u00bcber"),
+    ("mojibake", "\u00c3\u00a2\u00e2\u201a\u00ac\u00c5\u201c double \u00c3\u00a2\u00e2\u201a\u00ac\u00c2\u009d"),
     ("replace_lossy", "it\u00e2\u20ac? s fine"),
     ("replace_lossy", "quote \u00e2\u20ac\ufffd here"),
+    ("replace_lossy", "caf\u00c3? ok and \u00c2? and x\u00c3\ufffd"),
+    ("replace_lossy", "plain question? \u00c3? alone"),
     ("inconsistent_utf8", "caf\u00c3\u00a9 \u2603 snowman na\u00c3\u00afve"),
     ("inconsistent_utf8", "\u4e2d\u6587 caf\u00c3\u00a9"),
     # fix_c1_controls
@@ -144,24 +154,29 @@ def main(vocab_path, out_dir):
     for i, (cat, text) in enumerate(CASES):
         bpe = tok.encode(text)
         ids = tok(text)[0].tolist()
+        extra = {"text_codepoints": [ord(c) for c in text]} if any(0xD800 <= ord(c) <= 0xDFFF for c in text) else {}
         bpe_rows.append(dict(id=i, category=cat, text=text, ftfy=ftfy.fix_text(text), ids=ids, bpe_ids=bpe,
                              bpe_tokens=[tok.decoder[b] for b in bpe], cleaned=tok.clean_fn(text), n_bpe=len(bpe),
-                             truncated=len(bpe) > 75))
+                             truncated=len(bpe) > 75, **extra))
         cleaned = _clean_whitespace(text)
         pieces = bert_tokens(cleaned, vocab)
         wp = [vocab[p] for p in pieces]
         row = ([1] + wp[:77] + [2] + [0] * 80)[:79] + [101]  # [bos] ids [eos] 0-padded, [CLS] at 79
         clips_rows.append(dict(id=i, category=cat, text=text, ids=row, wordpiece_ids=wp, wordpiece_tokens=pieces,
-                               cleaned=cleaned, n_wordpiece=len(wp), truncated=len(wp) > 77))
+                               cleaned=cleaned, n_wordpiece=len(wp), truncated=len(wp) > 77, **extra))
     for name, rows in (("tokenizer_cases.jsonl", bpe_rows), ("clips_tokenizer_cases.jsonl", clips_rows)):
         with open(os.path.join(out_dir, "tokenizer", name), "w", encoding="utf-8") as f:
             for r in rows: f.write(json.dumps(r) + "\n")
+    with open(os.path.join(out_dir, "ftfy_html_entities.tsv"), "w", encoding="utf-8", newline="\n") as f:
+        for name in sorted(ftfy.chardata.HTML_ENTITIES):  # what ftfy's unescape_html step decodes
+            f.write(name + "\t" + " ".join(f"{ord(c):X}" for c in ftfy.chardata.HTML_ENTITIES[name]) + "\n")
     manifest = dict(
         fixture_set="ftfy-steps", made_by="tests/fixture-gen/ftfy_cases.py", seconds=round(time.time() - t0, 2),
         environment=dict(python=sys.version.split()[0], ftfy=ftfy.__version__, ftfy_file=ftfy.__file__,
                          open_clip_tokenizer=SimpleTokenizer.__module__,
                          wordpiece="tests/fixture-gen/ftfy_cases.py bert_tokens (HF BertWordPieceTokenizer semantics)"),
-        files=["tokenizer/tokenizer_cases.jsonl", "tokenizer/clips_tokenizer_cases.jsonl"])
+        files=["tokenizer/tokenizer_cases.jsonl", "tokenizer/clips_tokenizer_cases.jsonl", "ftfy_html_entities.tsv"],
+        notes="text_codepoints: the text as code points, given where it holds lone surrogates (JSON readers reject them)")
     with open(os.path.join(out_dir, "manifest.json"), "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=1)
     print(f"{len(CASES)} cases -> {out_dir}")

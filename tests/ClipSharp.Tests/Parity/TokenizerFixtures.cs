@@ -83,6 +83,19 @@ public static class TokenizerFixtures
         return rows;
     }
 
+    /// <summary>
+    /// A case's input text: "text_codepoints" where the case has it (text with lone surrogates, which JSON readers
+    /// reject), else "text".
+    /// </summary>
+    public static string Text(JsonElement c)
+    {
+        if (!c.TryGetProperty("text_codepoints", out var cps)) return c.GetProperty("text").GetString()!;
+        var sb = new System.Text.StringBuilder();
+        foreach (var cp in cps.EnumerateArray().Select(e => e.GetInt32()))
+            sb.Append(cp is >= 0xD800 and <= 0xDFFF ? ((char)cp).ToString() : char.ConvertFromUtf32(cp));
+        return sb.ToString();
+    }
+
     public static long[] Longs(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt64()).ToArray();
     public static int[] Ints(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 
