@@ -48,7 +48,7 @@ public static class ModelLoader
     private static ModelBundle Build(ModelConfigFile file, string weightsPath, string vocabPath, Device? device)
     {
         var cfg = file.Model;
-        var tokenizer = TokenizerFactory.Create(new TokenizerSpec(cfg.Text.HfTokenizerName, vocabPath, cfg.Text.ContextLength));
+        var tokenizer = TokenizerFactory.Create(new TokenizerSpec(cfg.Text.HfTokenizerName, vocabPath, cfg.Text.ContextLength) { TokenizerMode = cfg.Text.TokenizerMode });
         var model = ModelFactory.Create(cfg);
         using (var weights = CheckpointReader.Read(weightsPath))
         {

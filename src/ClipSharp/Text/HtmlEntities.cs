@@ -1,34 +1,15 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace ClipSharp.Text;
 
 /// <summary>
-/// HTML character-reference decoding with the semantics of Python's <c>html.unescape</c> (HTML5 rules): numeric
-/// references with or without ';', the Windows-1252 remap of 0x80..0x9F, U+FFFD for invalid code points, named
-/// references with ';' and the legacy names that also match without ';' (longest prefix). Named references are
-/// looked up in the HTML 4 entity set (what <see cref="WebUtility.HtmlDecode(string)"/> knows), which covers caption
-/// text; the rarer HTML5-only names are left as they are.
+/// HTML character-reference decoding: <see cref="Unescape"/> has the semantics of Python's <c>html.unescape</c>
+/// (HTML5 rules: numeric references with or without ';', the Windows-1252 remap of 0x80..0x9F, U+FFFD for invalid code
+/// points, every HTML5 named reference with ';' and the legacy names that also match without ';', longest prefix);
+/// <see cref="UnescapeTerminated"/> is ftfy's <c>unescape_html</c> step. Names come from <see cref="Html5EntityTable"/>.
 /// </summary>
 public static class HtmlEntities
 {
-    // HTML5 legacy names that decode without a trailing ';': the HTML 4 Latin-1 set (U+00A0..U+00FF in order)
-    // plus a few upper-case aliases.
-    private static readonly string[] Latin1Names =
-    [
-        "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect", "uml", "copy", "ordf", "laquo", "not",
-        "shy", "reg", "macr", "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot", "cedil", "sup1",
-        "ordm", "raquo", "frac14", "frac12", "frac34", "iquest", "Agrave", "Aacute", "Acirc", "Atilde", "Auml",
-        "Aring", "AElig", "Ccedil", "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml", "ETH",
-        "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times", "Oslash", "Ugrave", "Uacute", "Ucirc",
-        "Uuml", "Yacute", "THORN", "szlig", "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
-        "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml", "eth", "ntilde", "ograve", "oacute",
-        "ocirc", "otilde", "ouml", "divide", "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
-    ];
-
-    private static readonly Dictionary<string, string> Legacy = BuildLegacy();
-
     /// <summary>Windows-1252 characters for bytes 0x80..0x9F (undefined bytes map to themselves).</summary>
     internal const string Cp1252High =
         "\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F" +
@@ -53,7 +34,9 @@ public static class HtmlEntities
     }
 
     /// <summary>
-    /// ftfy's <c>unescape_html</c> step: only references of the form <c>&amp;#?[0-9A-Za-z]{1,24};</c> are decoded.
+    /// ftfy's <c>unescape_html</c> step: only references of the form <c>&amp;#?[0-9A-Za-z]{1,24};</c> are decoded:
+    /// names from ftfy's table (HTML5 names with ';' and all-caps spellings such as "&amp;EACUTE;"), and numeric
+    /// references that <c>html.unescape</c> decodes whole.
     /// </summary>
     public static string UnescapeTerminated(string text)
     {
@@ -67,12 +50,18 @@ public static class HtmlEntities
             if (j < text.Length && text[j] == '#') j++;
             var start = j;
             while (j < text.Length && j - start < 24 && char.IsAsciiLetterOrDigit(text[j])) j++;
-            if (j > start && j < text.Length && text[j] == ';' && TryReference(text[i..(j + 1)], 0, true, sb) > 0)
+            if (j > start && j < text.Length && text[j] == ';' && TryTerminated(text[i..(j + 1)], sb))
                 i = j + 1;
             else
                 sb.Append(text[i++]);
         }
         return sb.ToString();
+    }
+
+    private static bool TryTerminated(string reference, StringBuilder sb)
+    {
+        if (Html5EntityTable.Ftfy.TryGetValue(reference, out var value)) { sb.Append(value); return true; }
+        return reference[1] == '#' && TryReference(reference, 0, true, sb) > 0;
     }
 
     // Decodes the reference starting at text[at] == '&' into sb; returns the number of chars consumed (0: none).
@@ -96,16 +85,16 @@ public static class HtmlEntities
         while (n < text.Length && n - i < 32 && "\t\n\f <&#;".IndexOf(text[n]) < 0) n++;
         if (n == i) return 0;
         var name = text[i..n];
-        if (n < text.Length && text[n] == ';')
+        if (n < text.Length && text[n] == ';' && Html5EntityTable.Named.TryGetValue(name + ";", out var named))
         {
-            var decoded = WebUtility.HtmlDecode("&" + name + ";");
-            if (decoded != "&" + name + ";") { sb.Append(decoded); return n + 1 - at; }
+            sb.Append(named);
+            return n + 1 - at;
         }
         if (requireSemicolon) return 0;
-        // Longest legacy prefix (names without ';'), at least 2 characters, as Python does.
+        // Longest legacy prefix (the names without ';'), at least 2 characters, as Python does.
         for (var len = name.Length; len >= 2; len--)
         {
-            if (Legacy.TryGetValue(name[..len], out var v)) { sb.Append(v); return 1 + len; }
+            if (Html5EntityTable.Named.TryGetValue(name[..len], out var v)) { sb.Append(v); return 1 + len; }
         }
         return 0;
     }
@@ -130,17 +119,5 @@ public static class HtmlEntities
         if (num is >= 0x1 and <= 0x8 or 0xB or >= 0xE and <= 0x1F or 0x7F or >= 0xFDD0 and <= 0xFDEF
             || (num & 0xFFFE) == 0xFFFE) return "";
         return char.ConvertFromUtf32((int)num);
-    }
-
-    private static Dictionary<string, string> BuildLegacy()
-    {
-        var d = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["amp"] = "&", ["AMP"] = "&", ["lt"] = "<", ["LT"] = "<", ["gt"] = ">", ["GT"] = ">",
-            ["quot"] = "\"", ["QUOT"] = "\"", ["COPY"] = "\u00A9", ["REG"] = "\u00AE",
-        };
-        for (var k = 0; k < Latin1Names.Length; k++)
-            d[Latin1Names[k]] = ((char)(0xA0 + k)).ToString(CultureInfo.InvariantCulture);
-        return d;
     }
 }

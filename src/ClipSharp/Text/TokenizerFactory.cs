@@ -4,7 +4,8 @@ namespace ClipSharp.Text;
 
 /// <summary>
 /// Builds the tokenizer a model needs from its text config values. A BERT uncased name (CLIPS, "bert-base-uncased")
-/// gives <see cref="ClipsWordPieceTokenizer"/> over <c>vocab.txt</c>; no name gives <see cref="ClipBpeTokenizer"/> over
+/// or <c>tokenizer_mode</c> "clips" (a run folder, or a Hub copy naming itself) gives <see cref="ClipsWordPieceTokenizer"/>
+/// over <c>vocab.txt</c>; no name gives <see cref="ClipBpeTokenizer"/> over
 /// <c>bpe_simple_vocab_16e6.txt.gz</c> or a Hugging Face <c>vocab.json</c> + <c>merges.txt</c>. Any other Hugging Face
 /// tokenizer name is refused with a clear error.
 /// </summary>
@@ -26,7 +27,7 @@ public static class TokenizerFactory
     {
         if (spec.ContextLength < 3)
             throw new ClipSharpException($"Text context length {spec.ContextLength} is too small for a tokenizer (at least 3).");
-        if (IsWordPiece(spec.HfTokenizerName))
+        if (IsWordPiece(spec.HfTokenizerName) || spec.TokenizerMode == HfTokenizerFiles.ClipsMode)
             return ClipsWordPieceTokenizer.FromFile(Resolve(spec.VocabPath, WordPieceFiles, "BERT WordPiece"), spec.ContextLength);
         if (spec.HfTokenizerName is { Length: > 0 } other)
             throw new ClipSharpException(

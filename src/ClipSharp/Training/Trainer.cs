@@ -93,7 +93,7 @@ public static class Trainer
         var modelFile = ModelFactory.LoadConfig(r.Model);
         var cfg = modelFile.Model;
         var vocab = r.Tokenizer.Vocab ?? throw new ClipSharpException($"Recipe '{r.Name}': tokenizer.vocab is required (a vocab.txt for WordPiece models, a BPE file for CLIP).");
-        var tokenizer = TokenizerFactory.Create(new TokenizerSpec(cfg.Text.HfTokenizerName, vocab, cfg.Text.ContextLength));
+        var tokenizer = TokenizerFactory.Create(new TokenizerSpec(cfg.Text.HfTokenizerName, vocab, cfg.Text.ContextLength) { TokenizerMode = cfg.Text.TokenizerMode });
         var preprocess = RunDirectory.Preprocess(modelFile);
         var evals = new EvalRunner(r.Evals, tokenizer, new EvalTransform(preprocess), device);
         evals.Validate();

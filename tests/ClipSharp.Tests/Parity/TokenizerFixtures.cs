@@ -5,8 +5,9 @@ using ClipSharp.Text;
 namespace ClipSharp.Tests.Parity;
 
 /// <summary>
-/// The tokenizer fixtures under fixtures/openclip/tokenizer (listed in the openclip manifest's "files"), read once:
-/// every line of a case file is one case, addressed by its "id".
+/// The tokenizer fixtures, read once: the shared set under fixtures/openclip/tokenizer and the repository's own
+/// tests/fixtures/ftfy set (ftfy step cases, made by tests/fixture-gen/ftfy_cases.py), each listed in its manifest's
+/// "files". Every line of a case file is one case, addressed by its "id".
 /// </summary>
 public static class TokenizerFixtures
 {
@@ -21,15 +22,30 @@ public static class TokenizerFixtures
     public static ClipBpeTokenizer BpeTokenizer => Bpe.Value;
     public static ClipsWordPieceTokenizer ClipsTokenizer => Clips.Value;
 
-    /// <summary>The case files named in the manifest that match a name fragment.</summary>
-    public static string CaseFile(string name)
+    /// <summary>The fixture sets that hold tokenizer cases: "shared" (../shared/fixtures/openclip), "ftfy" (tests/fixtures/ftfy).</summary>
+    public static readonly IReadOnlyList<string> Sets = ["shared", "ftfy"];
+
+    /// <summary>The folder of a set's manifest.json.</summary>
+    public static string SetRoot(string set) => set switch
     {
-        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Fixtures, "openclip", "manifest.json")));
+        "shared" => Path.Combine(TestPaths.Fixtures, "openclip"),
+        "ftfy" => Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "ftfy"),
+        _ => throw new ArgumentException($"unknown tokenizer fixture set '{set}'", nameof(set)),
+    };
+
+    /// <summary>The case file named in the shared manifest that matches a name fragment.</summary>
+    public static string CaseFile(string name) => CaseFile("shared", name);
+
+    /// <summary>The case file named in a set's manifest that matches a name fragment.</summary>
+    public static string CaseFile(string set, string name)
+    {
+        var root = SetRoot(set);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "manifest.json")));
         var files = manifest.RootElement.GetProperty("files");
         var rel = files.ValueKind == JsonValueKind.Object
             ? files.EnumerateObject().Select(p => p.Name).Single(n => n.EndsWith("/" + name, StringComparison.Ordinal))
             : files.EnumerateArray().Select(e => e.GetString()!).Single(n => n.EndsWith("/" + name, StringComparison.Ordinal));
-        return Path.Combine(TestPaths.Fixtures, "openclip", rel);
+        return Path.Combine(root, rel);
     }
 
     /// <summary>All cases of a jsonl file by id.</summary>
@@ -50,12 +66,34 @@ public static class TokenizerFixtures
         }
     }
 
+    /// <summary>Theory rows (set, id, category) for every case of a case file in every set.</summary>
+    public static TheoryData<string, int, string> SetRows(string name)
+    {
+        var rows = new TheoryData<string, int, string>();
+        foreach (var set in Sets)
+            foreach (var (id, e) in Load(CaseFile(set, name)).OrderBy(p => p.Key)) rows.Add(set, id, e.GetProperty("category").GetString()!);
+        return rows;
+    }
+
     /// <summary>Theory rows (id, category) for every case of a file.</summary>
     public static TheoryData<int, string> Rows(string path)
     {
         var rows = new TheoryData<int, string>();
         foreach (var (id, e) in Load(path).OrderBy(p => p.Key)) rows.Add(id, e.GetProperty("category").GetString()!);
         return rows;
+    }
+
+    /// <summary>
+    /// A case's input text: "text_codepoints" where the case has it (text with lone surrogates, which JSON readers
+    /// reject), else "text".
+    /// </summary>
+    public static string Text(JsonElement c)
+    {
+        if (!c.TryGetProperty("text_codepoints", out var cps)) return c.GetProperty("text").GetString()!;
+        var sb = new System.Text.StringBuilder();
+        foreach (var cp in cps.EnumerateArray().Select(e => e.GetInt32()))
+            sb.Append(cp is >= 0xD800 and <= 0xDFFF ? ((char)cp).ToString() : char.ConvertFromUtf32(cp));
+        return sb.ToString();
     }
 
     public static long[] Longs(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt64()).ToArray();

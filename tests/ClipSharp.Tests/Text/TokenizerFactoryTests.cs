@@ -19,6 +19,16 @@ public class TokenizerFactoryTests
     }
 
     [Fact]
+    public void ClipsModeSelectsWordPieceWhateverTheName()
+    {
+        var dir = TestPaths.NewTempDir();
+        File.Copy(TokenizerFixtures.ClipsVocab, Path.Combine(dir, "vocab.txt"));
+        var tok = TokenizerFactory.Create(new TokenizerSpec("./", dir, 80) { TokenizerMode = "clips" });
+        Assert.Equal(TokenizerFixtures.ClipsTokenizer.Encode("a dog"), tok.Encode("a dog"));
+        Assert.Throws<ClipSharpException>(() => TokenizerFactory.Create(new TokenizerSpec("./", dir, 80)));
+    }
+
+    [Fact]
     public void NoNameSelectsClipBpeFromAFile()
     {
         var tok = TokenizerFactory.Create(new TokenizerSpec(null, TokenizerFixtures.BpeGz, 76));

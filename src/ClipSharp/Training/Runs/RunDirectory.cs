@@ -17,7 +17,9 @@ namespace ClipSharp.Training.Runs;
 /// <code>
 /// RUN/open_clip_config.json   {"model_cfg": ..., "preprocess_cfg": ...}
 /// RUN/model.safetensors       final weights, OpenCLIP key names (written at the end)
-/// RUN/vocab.txt               the WordPiece vocabulary (CLIPS tokenizer models)
+/// RUN/vocab.txt               the WordPiece vocabulary (CLIPS tokenizer models), with
+/// RUN/tokenizer_config.json   tokenizer_config.json + special_tokens_map.json so that OpenCLIP's HFTokenizer
+/// RUN/special_tokens_map.json (transformers AutoTokenizer) loads it; text_cfg says tokenizer_mode "clips"
 /// RUN/recipe.json             the resolved recipe (overrides applied)
 /// RUN/metrics.jsonl, RUN/tensorboard/, RUN/checkpoints/step-NNNNNNNN/, RUN/results.json, RUN/report.html
 /// </code>
@@ -44,19 +46,33 @@ public sealed record RunDirectory(string Root)
     {
         Directory.CreateDirectory(Root);
         CheckpointStore.WriteFileDurably(RecipePath, RecipeReader.ToJson(recipe));
-        var config = new JsonObject
-        {
-            ["model_cfg"] = RawModelConfig(model),
-            ["preprocess_cfg"] = JsonNode.Parse(preprocess.ToJson()),
-        };
-        CheckpointStore.WriteFileDurably(Path.Combine(Root, HfModelDirectory.ConfigName), config.ToJsonString(new() { WriteIndented = true }));
+        var modelCfg = RawModelConfig(model);
         if (vocabPath is not null && File.Exists(vocabPath))
         {
             var name = TokenizerFactory.WordPieceFiles.Contains(Path.GetFileName(vocabPath)) || vocabPath.EndsWith(".txt", StringComparison.Ordinal)
                 ? "vocab.txt" : Path.GetFileName(vocabPath);
             var target = Path.Combine(Root, name);
             if (Path.GetFullPath(target) != Path.GetFullPath(vocabPath)) File.Copy(vocabPath, target, overwrite: true);
+            if (name == "vocab.txt" && IsWordPiece(model)) WriteHfTokenizer(modelCfg, target, model.Model.Text.ContextLength);
         }
+        var config = new JsonObject
+        {
+            ["model_cfg"] = modelCfg,
+            ["preprocess_cfg"] = JsonNode.Parse(preprocess.ToJson()),
+        };
+        CheckpointStore.WriteFileDurably(Path.Combine(Root, HfModelDirectory.ConfigName), config.ToJsonString(new() { WriteIndented = true }));
+    }
+
+    private static bool IsWordPiece(ModelConfigFile model) =>
+        TokenizerFactory.IsWordPiece(model.Model.Text.HfTokenizerName) || model.Model.Text.TokenizerMode == HfTokenizerFiles.ClipsMode;
+
+    // The run's vocab.txt as a Hugging Face tokenizer folder, and text_cfg pointing OpenCLIP at it (CLIPS layout).
+    private void WriteHfTokenizer(JsonNode modelCfg, string vocabTxt, int contextLength)
+    {
+        var vocab = WordPieceVocabulary.Load(vocabTxt);
+        HfTokenizerFiles.Write(Root, vocab, contextLength, CheckpointStore.WriteFileDurably);
+        if (modelCfg["text_cfg"] is not JsonObject text) modelCfg["text_cfg"] = text = new JsonObject();
+        HfTokenizerFiles.AdaptTextConfig(text, vocab, HfTokenizerFiles.IsBertBaseUncased(vocabTxt));
     }
 
     /// <summary>The model's state dict as CPU tensors with OpenCLIP names (copies, safe to write after the step).</summary>
