@@ -16,7 +16,11 @@ namespace ClipSharp.Tests.Parity;
 /// </summary>
 public class OpenClipModelParityTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string> Cases => Fixtures.ModelCases("clip", "coca");
+    /// <summary>The cases committed under tests/fixtures (e.g. openclip-flags: one tiny model per architecture flag).</summary>
+    public static TheoryData<string, string> RepoCases => Fixtures.RepoModelCases("clip", "coca");
+
+    /// <summary>The cases of ../shared/fixtures (skipped with the reason where it is missing).</summary>
+    public static TheoryData<string, string> SharedCases => Fixtures.SharedModelCases("clip", "coca");
 
     private const double FeatAtol = 1e-5, FeatRtol = 1e-4, LossAtol = 1e-5, StepAtol = 1e-6;
 
@@ -32,7 +36,8 @@ public class OpenClipModelParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(RepoCases))]
+    [SharedMemberData(nameof(SharedCases))]
     public void ForwardMatchesOpenClip(string manifest, string name)
     {
         var (model, inputs, outputs, _, _) = Setup(manifest, name);
@@ -72,8 +77,16 @@ public class OpenClipModelParityTests(ITestOutputHelper output)
             model.EncodeTextFull(text, observe);
             var clip = ClipLoss.Compute(imgN, txtN, model.logit_scale.exp());
             checks.Close("clip_loss", clip, outputs["clip_loss"], LossAtol);
-            checks.Close("total_loss", clip, outputs["total_loss"], LossAtol);
+            if (outputs.TryGetValue("siglip_loss", out var siglip))
+            {
+                var sig = SigLipLoss.Compute(imgN, txtN, model.logit_scale.exp(), model.logit_bias ?? throw new InvalidOperationException($"{name}: the fixture has a SigLIP loss but the model no logit_bias"));
+                checks.Close("siglip_loss", sig, siglip, LossAtol);
+                checks.Close("total_loss", sig, outputs["total_loss"], LossAtol);
+            }
+            else checks.Close("total_loss", clip, outputs["total_loss"], LossAtol);
         }
+        if (outputs.TryGetValue("logit_bias", out var bias))
+            checks.Close("logit_bias", model.logit_bias ?? zeros(0), bias, FeatAtol);
         checks.Close("image_features_raw", model.EncodeImage(image, normalize: false), outputs["image_features_raw"], FeatAtol, FeatRtol);
         checks.Close("image_features", imgN, outputs["image_features"], FeatAtol, FeatRtol);
         checks.Close("text_features_raw", model.EncodeText(text, normalize: false), outputs["text_features_raw"], FeatAtol, FeatRtol);
@@ -93,7 +106,8 @@ public class OpenClipModelParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(RepoCases))]
+    [SharedMemberData(nameof(SharedCases))]
     public void OneAdamWStepMatchesOpenClip(string manifest, string name)
     {
         var (model, inputs, _, entry, caseDir) = Setup(manifest, name);
@@ -153,7 +167,10 @@ public class OpenClipModelParityTests(ITestOutputHelper output)
             var f = coca.Forward(image, text);
             return new CoCaLoss(w.Con, w.Cap).Compute(f.ImageFeatures, f.TextFeatures, model.logit_scale.exp(), f.Logits, text).Total;
         }
-        return ClipLoss.Compute(model.EncodeImage(image, true), model.EncodeText(text, true), model.logit_scale.exp());
+        var (img, txt) = (model.EncodeImage(image, true), model.EncodeText(text, true));
+        return entry.TryGetProperty("loss", out var kind) && kind.GetString() == "siglip"
+            ? SigLipLoss.Compute(img, txt, model.logit_scale.exp(), model.logit_bias!)
+            : ClipLoss.Compute(img, txt, model.logit_scale.exp());
     }
 
     private static (double Con, double Cap) ReadWeights(JsonElement entry)
