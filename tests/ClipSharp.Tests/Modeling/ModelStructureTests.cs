@@ -111,6 +111,15 @@ public class ModelStructureTests
     }
 
     [Fact]
+    public void EosPoolingWithoutAnEosIdIsAnError()
+    {
+        // OpenCLIP raises for it (no eos_id default on purpose); ClipSharp used to pool on id 2 silently
+        var e = Assert.Throws<ClipSharpException>(() => ModelConfigReader.Parse("""{"text_cfg": {"pool_type": "eos"}}""", "x.json", "x"));
+        Assert.Contains("eos_id", e.Message);
+        Assert.Equal(49407, ModelConfigReader.Parse("""{"text_cfg": {"pool_type": "eos", "eos_id": 49407}}""", "x.json", "x").Model.Text.EosId);
+    }
+
+    [Fact]
     public void BareAndHuggingFaceFormsReadTheSame()
     {
         // CLIPS ships its configs in the Hugging Face form; its model_cfg alone is the bare form.
