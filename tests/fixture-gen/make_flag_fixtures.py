@@ -19,6 +19,7 @@ import json
 import math
 import os
 import platform
+import re
 import sys
 import time
 
@@ -71,10 +72,19 @@ CASES = {
     "flag-custom-text-embed-cls": ("custom_text tower (text.* keys) with embed_cls (class token appended, pooled last, "
                                    "ln_final after pooling, pad+cls additive mask) and correct_cls_mask",
                                    {"model": {"custom_text": True}, "text_cfg": {"embed_cls": True, "correct_cls_mask": True}}),
-    "flag-custom-text-pad-mask": ("custom_text, bidirectional with use_pad_mask (keys at pad ids masked), pool last",
+    "flag-custom-text-pad-mask": ("custom_text, bidirectional with use_pad_mask (keys at pad_id 3 masked; rows padded with 3), pool last",
                                   {"model": {"custom_text": True},
-                                   "text_cfg": {"no_causal_mask": True, "use_pad_mask": True, "pool_type": "last"}}),
+                                   "text_cfg": {"no_causal_mask": True, "use_pad_mask": True, "pad_id": 3, "pool_type": "last"}}),
+    "flag-coca-layer-scale": ("CoCa with LayerScale in all three transformers (multimodal_cfg.ls_init_value) "
+                              "and quick_gelu, attentional pooler, appended class token",
+                              {"model": {"quick_gelu": True, "custom_text": True,
+                                         "multimodal_cfg": {"context_length": CTX, "vocab_size": VOCAB, "width": 16, "heads": 2,
+                                                            "layers": 2, "attn_pooler_heads": 2, "ls_init_value": 0.3}},
+                               "vision_cfg": {"attentional_pool": True, "attn_pooler_queries": 4, "attn_pooler_heads": 2,
+                                              "output_tokens": True, "ls_init_value": 0.2},
+                               "text_cfg": {"embed_cls": True, "output_tokens": True, "ls_init_value": 0.4}}),
 }
+COCA_WEIGHTS = {"caption_loss_weight": 2.0, "clip_loss_weight": 1.0}
 
 
 def build_config(deltas):
@@ -105,9 +115,13 @@ def create(name, cfg, folder):
 
 
 def init_weights(model, seed):
-    """Perturb every 1-D parameter (so biases / gains / gammas matter), then round every parameter to fp16."""
+    """Perturb every 1-D parameter (so biases / gains / gammas matter), then round every parameter to fp16. CoCa's
+    text_decoder.text_projection is left uninitialised (torch.empty) by OpenCLIP: it gets N(0, width^-0.5)."""
     g = torch.Generator().manual_seed(seed + 2)
     with torch.no_grad():
+        if hasattr(model, "text_decoder"):
+            p = model.text_decoder.text_projection
+            p.copy_(torch.randn(p.shape, generator=torch.Generator().manual_seed(seed + 1)) * p.shape[0] ** -0.5)
         for n, p in model.named_parameters():
             if p.ndim <= 1 and n not in ("logit_scale", "logit_bias"):
                 p.add_(0.1 * torch.randn(p.shape, generator=g))
@@ -118,7 +132,7 @@ def make_inputs(seed, cfg):
     g = torch.Generator().manual_seed(seed + 3)
     size = cfg["vision_cfg"]["image_size"]
     image = torch.randn(BATCH, 3, size, size, generator=g)
-    text = torch.zeros(BATCH, CTX, dtype=torch.long)
+    text = torch.full((BATCH, CTX), cfg["text_cfg"].get("pad_id", 0), dtype=torch.long)
     eos = cfg["text_cfg"].get("eos_id")
     lengths = [3, CTX, 5, 2]  # row 1 fills the context: its end token is at the last position
     for i, n in enumerate(lengths):
@@ -130,18 +144,17 @@ def make_inputs(seed, cfg):
     return image, text
 
 
+INTER = [r"visual\.conv1", r"visual\.ln_pre", r"visual\.transformer\.resblocks\.\d+", r"visual\.attn_pool", r"visual\.ln_post",
+         r"(text\.)?transformer\.resblocks\.\d+", r"(text\.)?ln_final", r"text_decoder\.(resblocks|cross_attn)\.\d+",
+         r"text_decoder\.ln_final"]
+
+
 def intermediates(model, image, text):
     """Forward-hook outputs of the modules the shared fixtures record (ln_pre recorded even as nn.Identity)."""
-    t = model.text if hasattr(model, "text") else model
-    pre = "text." if hasattr(model, "text") else ""
-    names = ["visual.conv1", "visual.ln_pre"] + [f"visual.transformer.resblocks.{i}" for i in range(len(model.visual.transformer.resblocks))]
-    if model.visual.attn_pool is not None:
-        names.append("visual.attn_pool")
-    names += ["visual.ln_post"] + [f"{pre}transformer.resblocks.{i}" for i in range(len(t.transformer.resblocks))] + [f"{pre}ln_final"]
     out, hooks = {}, []
-    modules = dict(model.named_modules())
-    for n in names:
-        hooks.append(modules[n].register_forward_hook(lambda m, i, o, n=n: out.__setitem__("inter." + n, o.detach().clone())))
+    for n, m in model.named_modules():
+        if any(re.fullmatch(p, n) for p in INTER):
+            hooks.append(m.register_forward_hook(lambda m, i, o, n=n: out.__setitem__("inter." + n, o.detach().clone())))
     model(image, text)
     for h in hooks:
         h.remove()
@@ -152,29 +165,57 @@ def loss_fn(model, siglip):
     return SigLipLoss() if siglip else ClipLoss()
 
 
+def coca_losses(o, text):
+    logits, labels = o["logits"][:, :-1], text[:, 1:]
+    cap = F.cross_entropy(logits.permute(0, 2, 1), labels, ignore_index=0)
+    clip = ClipLoss()(o["image_features"], o["text_features"], o["logit_scale"])
+    return {"caption_loss_unweighted": cap, "caption_loss_weighted": COCA_WEIGHTS["caption_loss_weight"] * cap,
+            "clip_loss": COCA_WEIGHTS["clip_loss_weight"] * clip}
+
+
 def compute_loss(model, image, text, siglip):
     o = model(image, text)
+    if "logits" in o:
+        l = coca_losses(o, text)
+        return l["caption_loss_weighted"] + l["clip_loss"]
     if siglip:
         return SigLipLoss()(o["image_features"], o["text_features"], o["logit_scale"], o["logit_bias"])
     return ClipLoss()(o["image_features"], o["text_features"], o["logit_scale"])
 
 
+def coca_outputs(model, image, text):
+    o = model(image, text)
+    logits = o["logits"]
+    labels = text[:, 1:]
+    r = coca_losses(o, text)
+    r["total_loss"] = r["caption_loss_weighted"] + r["clip_loss"]
+    r.update({"logits_slice": logits[:, :, :64], "logits_logsumexp": logits.logsumexp(-1), "logits_argmax": logits.argmax(-1),
+              "caption_labels": labels, "logits_at_labels": logits[:, :-1].gather(-1, labels.unsqueeze(-1)).squeeze(-1),
+              "image_embs": model._encode_image(image)[1], "text_token_embs": model._encode_text(text)[1]})
+    return r
+
+
 def outputs(model, image, text, siglip):
     with torch.no_grad():
         r = {
-            "image_features_raw": model.encode_image(image), "image_features": model.encode_image(image, normalize=True),
-            "text_features_raw": model.encode_text(text), "text_features": model.encode_text(text, normalize=True),
+            "image_features_raw": model.encode_image(image, normalize=False), "image_features": model.encode_image(image, normalize=True),
+            "text_features_raw": model.encode_text(text, normalize=False), "text_features": model.encode_text(text, normalize=True),
             "logit_scale_param": model.logit_scale.detach(), "logit_scale": model.logit_scale.exp().detach(),
         }
-        lpi, lpt = model.get_logits(image, text)
+        lpi = r["logit_scale"] * r["image_features"] @ r["text_features"].T  # as CLIP.get_logits (CoCa has none)
+        if siglip:
+            lpi = lpi + model.logit_bias
+        lpt = lpi.T
         r.update({"logits_per_image": lpi, "logits_per_text": lpt})
         r["clip_loss"] = ClipLoss()(r["image_features"], r["text_features"], r["logit_scale"])
+        if hasattr(model, "text_decoder"):
+            r.update(coca_outputs(model, image, text))
         if siglip:
             r["logit_bias"] = model.logit_bias.detach()
             r["siglip_loss"] = SigLipLoss()(r["image_features"], r["text_features"], r["logit_scale"], model.logit_bias)
-        r["total_loss"] = r["siglip_loss"] if siglip else r["clip_loss"]
+        r.setdefault("total_loss", r["siglip_loss"] if siglip else r["clip_loss"])
         r.update(intermediates(model, image, text))
-    return {k: v.float().clone().contiguous() for k, v in r.items()}
+    return {k: (v.float() if v.is_floating_point() else v).clone().contiguous() for k, v in r.items()}
 
 
 def tracked(model):
@@ -252,15 +293,17 @@ def make_case(out, name, why, deltas, seed):
     save_file(step, os.path.join(folder, "adamw_step.safetensors"))
     n_params = sum(p.numel() for p in ref.parameters())
     return {
-        "name": name, "kind": "clip", "flag": why, "config": f"models/{name}/{name}.json", "seed": seed, "batch": BATCH,
+        "name": name, "kind": "coca" if "multimodal_cfg" in cfg else "clip", "flag": why, "config": f"models/{name}/{name}.json", "seed": seed, "batch": BATCH,
         "init_note": "torch.manual_seed(seed); open_clip.create_model(name, pretrained=None, output_dict=True); every 1-D "
                      "parameter except logit_scale/logit_bias += 0.1*N(0,1) (generator seed+2); every parameter rounded to "
                      "fp16. Reference outputs come from a second model (seed+100) after a strict load of weights.safetensors.",
-        "openclip_attributes": attrs, "uninitialised_params_fixed": {}, "context_length": CTX,
+        "openclip_attributes": attrs, "context_length": CTX,
+        "uninitialised_params_fixed": {"text_decoder.text_projection": "torch.empty in OpenCLIP; N(0, width^-0.5), generator seed+1"}
+        if "multimodal_cfg" in cfg else {},
         "inputs_note": "image: N(0,1) pixels (generator seed+3), no preprocessing; text: random ids in [6, 63) ended by "
                        f"{'eos_id' if cfg['text_cfg'].get('eos_id') is not None else 'id 63 (the highest)'}, 0-padded; lengths 3, 8, 5, 2",
         "tokenizer": None, "n_params": n_params, "loss": "siglip" if siglip else "clip", "adamw": adamw,
-        "coca_loss_weights": None, "tracked_params": keys, "token_embedding_rows": rows.tolist(),
+        "coca_loss_weights": COCA_WEIGHTS if "multimodal_cfg" in cfg else None, "tracked_params": keys, "token_embedding_rows": rows.tolist(),
     }
 
 

@@ -120,6 +120,15 @@ public class ModelStructureTests
     }
 
     [Fact]
+    public void CoCaDecoderMlpRatioOtherThanOpenClipsFixedFourIsAnError()
+    {
+        // OpenCLIP reads multimodal_cfg.mlp_ratio but builds the decoder with 4 (a 2 would build a model no checkpoint fits)
+        var e = Assert.Throws<ClipSharpException>(() => ModelConfigReader.Parse("""{"multimodal_cfg": {"mlp_ratio": 2.0}}""", "x.json", "x"));
+        Assert.Contains("multimodal_cfg.mlp_ratio", e.Message);
+        Assert.NotNull(ModelConfigReader.Parse("""{"multimodal_cfg": {"mlp_ratio": 4}}""", "x.json", "x").Model.Multimodal);
+    }
+
+    [Fact]
     public void BareAndHuggingFaceFormsReadTheSame()
     {
         // CLIPS ships its configs in the Hugging Face form; its model_cfg alone is the bare form.
