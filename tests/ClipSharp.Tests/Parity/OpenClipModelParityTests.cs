@@ -47,44 +47,9 @@ public class OpenClipModelParityTests(ITestOutputHelper output)
         var inter = new Dictionary<string, Tensor>();
         Action<string, Tensor> observe = (n, t) => inter[n] = t;
         var (image, text) = (inputs["image"], inputs["text"]);
-        Tensor imgN, txtN;
-        if (model is CoCaModel coca)
-        {
-            var fwd = coca.Forward(image, text, observe);
-            (imgN, txtN) = (fwd.ImageFeatures, fwd.TextFeatures);
-            var ids = text;
-            checks.Close("image_embs", coca.EncodeImageFull(image).Tokens, outputs["image_embs"], FeatAtol, FeatRtol);
-            checks.Close("text_token_embs", coca.EncodeTextFull(ids).Tokens, outputs["text_token_embs"], FeatAtol, FeatRtol);
-            var logits = fwd.Logits;
-            checks.Close("logits_slice", logits[.., .., ..64], outputs["logits_slice"], FeatAtol, FeatRtol);
-            checks.Close("logits_logsumexp", logits.logsumexp(-1), outputs["logits_logsumexp"], FeatAtol, FeatRtol);
-            checks.Close("logits_argmax", logits.argmax(-1), outputs["logits_argmax"], 0);
-            var labels = ids[.., 1..];
-            checks.Close("caption_labels", labels, outputs["caption_labels"], 0);
-            checks.Close("logits_at_labels", logits[.., ..^1].gather(-1, labels.unsqueeze(-1)).squeeze(-1), outputs["logits_at_labels"], FeatAtol, FeatRtol);
-            var weights = ReadWeights(Fixtures.Model(manifest, name).Model);
-            var loss = new CoCaLoss(weights.Con, weights.Cap).Compute(imgN, txtN, model.logit_scale.exp(), logits, ids);
-            checks.Close("caption_loss_unweighted", CaptionLoss.Compute(logits[.., ..^1], labels), outputs["caption_loss_unweighted"], LossAtol);
-            checks.Close("caption_loss_weighted", loss.CaptionWeighted, outputs["caption_loss_weighted"], LossAtol);
-            checks.Close("clip_loss", loss.Contrastive, outputs["clip_loss"], LossAtol);
-            checks.Close("total_loss", loss.Total, outputs["total_loss"], LossAtol);
-        }
-        else
-        {
-            imgN = model.EncodeImage(image, normalize: true);
-            txtN = model.EncodeText(text, normalize: true);
-            model.EncodeImageFull(image, observe);
-            model.EncodeTextFull(text, observe);
-            var clip = ClipLoss.Compute(imgN, txtN, model.logit_scale.exp());
-            checks.Close("clip_loss", clip, outputs["clip_loss"], LossAtol);
-            if (outputs.TryGetValue("siglip_loss", out var siglip))
-            {
-                var sig = SigLipLoss.Compute(imgN, txtN, model.logit_scale.exp(), model.logit_bias ?? throw new InvalidOperationException($"{name}: the fixture has a SigLIP loss but the model no logit_bias"));
-                checks.Close("siglip_loss", sig, siglip, LossAtol);
-                checks.Close("total_loss", sig, outputs["total_loss"], LossAtol);
-            }
-            else checks.Close("total_loss", clip, outputs["total_loss"], LossAtol);
-        }
+        var (imgN, txtN) = model is CoCaModel coca
+            ? CheckCoCa(coca, image, text, outputs, Fixtures.Model(manifest, name).Model, observe, checks)
+            : CheckClip(model, image, text, outputs, observe, checks);
         if (outputs.TryGetValue("logit_bias", out var bias))
             checks.Close("logit_bias", model.logit_bias ?? zeros(0), bias, FeatAtol);
         checks.Close("image_features_raw", model.EncodeImage(image, normalize: false), outputs["image_features_raw"], FeatAtol, FeatRtol);
@@ -103,6 +68,51 @@ public class OpenClipModelParityTests(ITestOutputHelper output)
             checks.Close(key, inter[module], outputs[key], FeatAtol, FeatRtol);
         }
         checks.AssertAll(output);
+    }
+
+    // CoCa: decoder logits, the tokens fed to the decoder, caption and contrastive losses
+    private static (Tensor Image, Tensor Text) CheckCoCa(CoCaModel coca, Tensor image, Tensor ids, Dictionary<string, Tensor> outputs,
+        JsonElement entry, Action<string, Tensor> observe, TensorChecks checks)
+    {
+        var fwd = coca.Forward(image, ids, observe);
+        var (imgN, txtN) = (fwd.ImageFeatures, fwd.TextFeatures);
+        checks.Close("image_embs", coca.EncodeImageFull(image).Tokens, outputs["image_embs"], FeatAtol, FeatRtol);
+        checks.Close("text_token_embs", coca.EncodeTextFull(ids).Tokens, outputs["text_token_embs"], FeatAtol, FeatRtol);
+        var logits = fwd.Logits;
+        checks.Close("logits_slice", logits[.., .., ..64], outputs["logits_slice"], FeatAtol, FeatRtol);
+        checks.Close("logits_logsumexp", logits.logsumexp(-1), outputs["logits_logsumexp"], FeatAtol, FeatRtol);
+        checks.Close("logits_argmax", logits.argmax(-1), outputs["logits_argmax"], 0);
+        var labels = ids[.., 1..];
+        checks.Close("caption_labels", labels, outputs["caption_labels"], 0);
+        checks.Close("logits_at_labels", logits[.., ..^1].gather(-1, labels.unsqueeze(-1)).squeeze(-1), outputs["logits_at_labels"], FeatAtol, FeatRtol);
+        var weights = ReadWeights(entry);
+        var loss = new CoCaLoss(weights.Con, weights.Cap).Compute(imgN, txtN, coca.logit_scale.exp(), logits, ids);
+        checks.Close("caption_loss_unweighted", CaptionLoss.Compute(logits[.., ..^1], labels), outputs["caption_loss_unweighted"], LossAtol);
+        checks.Close("caption_loss_weighted", loss.CaptionWeighted, outputs["caption_loss_weighted"], LossAtol);
+        checks.Close("clip_loss", loss.Contrastive, outputs["clip_loss"], LossAtol);
+        checks.Close("total_loss", loss.Total, outputs["total_loss"], LossAtol);
+        return (imgN, txtN);
+    }
+
+    // CLIP: intermediates of both towers, the CLIP loss, and the SigLIP loss where the fixture records one
+    private static (Tensor Image, Tensor Text) CheckClip(ContrastiveModel model, Tensor image, Tensor text, Dictionary<string, Tensor> outputs,
+        Action<string, Tensor> observe, TensorChecks checks)
+    {
+        var imgN = model.EncodeImage(image, normalize: true);
+        var txtN = model.EncodeText(text, normalize: true);
+        model.EncodeImageFull(image, observe);
+        model.EncodeTextFull(text, observe);
+        var clip = ClipLoss.Compute(imgN, txtN, model.logit_scale.exp());
+        checks.Close("clip_loss", clip, outputs["clip_loss"], LossAtol);
+        if (outputs.TryGetValue("siglip_loss", out var siglip))
+        {
+            Assert.True(model.logit_bias is not null, "the fixture records a SigLIP loss but the model has no logit_bias");
+            var sig = SigLipLoss.Compute(imgN, txtN, model.logit_scale.exp(), model.logit_bias!);
+            checks.Close("siglip_loss", sig, siglip, LossAtol);
+            checks.Close("total_loss", sig, outputs["total_loss"], LossAtol);
+        }
+        else checks.Close("total_loss", clip, outputs["total_loss"], LossAtol);
+        return (imgN, txtN);
     }
 
     [Theory]
