@@ -7,7 +7,8 @@ namespace ClipSharp.Modeling;
 /// <summary>
 /// OpenCLIP's CLIP: a vision tower under `visual.` and a text tower whose parts sit at the root (token_embedding,
 /// positional_embedding, transformer, ln_final, text_projection), plus logit_scale. The released CLIPS encoders are
-/// this class with CLIPS configs.
+/// this class with CLIPS configs. With `custom_text` it is OpenCLIP's CustomTextCLIP: the text tower keeps its own
+/// module under `text.`.
 /// </summary>
 public class ClipModel : ContrastiveModel
 {
@@ -27,14 +28,19 @@ public class ClipModel : ContrastiveModel
 
     public override int ContextLength => Config.Text.ContextLength;
 
-    // Flatten the text tower into root-level keys: OpenCLIP copies its modules onto CLIP itself.
+    // CLIP flattens the text tower into root-level keys (OpenCLIP copies its modules onto CLIP itself);
+    // CustomTextCLIP keeps it under `text.`.
     protected override void RegisterComponents()
     {
         if (_registered) return;
         _registered = true;
         register_module("visual", visual);
-        foreach (var (name, p) in _text.named_parameters(recurse: false)) register_parameter(name, p);
-        foreach (var (name, m) in _text.named_children()) register_module(name, m);
+        if (Config.CustomText) register_module("text", _text);
+        else
+        {
+            foreach (var (name, p) in _text.named_parameters(recurse: false)) register_parameter(name, p);
+            foreach (var (name, m) in _text.named_children()) register_module(name, m);
+        }
         register_parameter("logit_scale", logit_scale);
         if (logit_bias is not null) register_parameter("logit_bias", logit_bias);
     }
@@ -44,7 +50,7 @@ public class ClipModel : ContrastiveModel
         visual.Encode(images, observe is null ? null : (n, t) => observe($"visual.{n}", t));
 
     public override TextOutput EncodeTextFull(Tensor ids, Action<string, Tensor>? observe = null) =>
-        _text.Encode(ids, observe);
+        _text.Encode(ids, observe is null || !Config.CustomText ? observe : (n, t) => observe($"text.{n}", t));
 
     protected override Tensor ImageFeatures(Tensor images) => visual.EncodePooled(images);
 

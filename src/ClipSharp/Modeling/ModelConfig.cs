@@ -66,7 +66,8 @@ public sealed record TextConfig
     public string? TokenizerMode { get; init; }
 }
 
-/// <summary>CoCa's multimodal decoder (OpenCLIP `multimodal_cfg`).</summary>
+/// <summary>CoCa's multimodal decoder (OpenCLIP `multimodal_cfg`). Its MLPs are always 4·width: OpenCLIP ignores
+/// `mlp_ratio` here (the reader accepts only 4).</summary>
 public sealed record MultimodalConfig
 {
     public int ContextLength { get; init; } = 77;
@@ -74,7 +75,6 @@ public sealed record MultimodalConfig
     public int Width { get; init; } = 512;
     public int Heads { get; init; } = 8;
     public int Layers { get; init; } = 12;
-    public double MlpRatio { get; init; } = 4.0;
     public double? LsInitValue { get; init; }
     public int AttnPoolerHeads { get; init; } = 8;
     public int DimHead { get; init; } = 64;

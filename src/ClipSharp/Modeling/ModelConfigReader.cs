@@ -87,7 +87,9 @@ public static class ModelConfigReader
                 "width" => c with { Width = r.Int(key) },
                 "heads" => c with { Heads = r.Int(key) },
                 "layers" => c with { Layers = r.Int(key) },
-                "mlp_ratio" => c with { MlpRatio = r.Double(key) },
+                // OpenCLIP's _build_text_decoder_tower never passes mlp_ratio on: CoCa decoders always have 4·width MLPs
+                "mlp_ratio" => r.Double(key) == 4.0 ? c : throw new ClipSharpException(
+                    $"{r.Source}: multimodal_cfg.mlp_ratio {r.Double(key)} is not supported: OpenCLIP builds the CoCa decoder with mlp_ratio 4 whatever the config says, so only 4 is accepted."),
                 "ls_init_value" => c with { LsInitValue = r.NullableDouble(key) },
                 "attn_pooler_heads" => c with { AttnPoolerHeads = r.Int(key) },
                 "dim_head" => c with { DimHead = r.Int(key) },

@@ -20,7 +20,7 @@ public sealed class MultimodalTransformer : nn.Module
 
     public MultimodalTransformer(MultimodalConfig cfg, bool quickGelu) : base(nameof(MultimodalTransformer))
     {
-        var spec = new BlockSpec(cfg.Width, cfg.Heads, cfg.MlpRatio, quickGelu ? ActivationKind.QuickGelu : ActivationKind.Gelu, 1e-5, cfg.LsInitValue);
+        var spec = new BlockSpec(cfg.Width, cfg.Heads, 4.0, quickGelu ? ActivationKind.QuickGelu : ActivationKind.Gelu, 1e-5, cfg.LsInitValue);
         resblocks = new ModuleList<ResidualAttentionBlock>();
         cross_attn = new ModuleList<ResidualAttentionBlock>();
         for (int i = 0; i < cfg.Layers; i++)

@@ -117,7 +117,7 @@ public sealed class TextTransformer : nn.Module
         TextPool.First => torch.zeros(ids.shape[0], dtype: ScalarType.Int64, device: ids.device),
         TextPool.Last => torch.zeros(ids.shape[0], dtype: ScalarType.Int64, device: ids.device).add_(Scalars.Of(ids.shape[1] - 1), Scalars.One), // CLIPS: [CLS] at the last slot
         TextPool.Argmax => ids.argmax(-1),                             // CLIP: the EOT token has the highest id
-        TextPool.Eos => ids.eq(Scalars.Of(_cfg.EosId ?? 2)).to(ScalarType.Int32).argmax(-1),
+        TextPool.Eos => ids.eq(Scalars.Of(_cfg.EosId ?? throw new ClipSharpException("text pool_type eos needs eos_id"))).to(ScalarType.Int32).argmax(-1),  // the first eos
         _ => throw new InvalidOperationException($"Text pool type {_cfg.Pool} has no single position."),
     };
 

@@ -104,6 +104,9 @@ internal static class TextConfigReader
                 "qk_norm" or "scaled_cosine_attn" or "scale_heads" or "scale_attn_inner" or "scale_attn" or "scale_fc" => r.DefaultOnly(key, c, false),
                 _ => throw r.Unknown(key),
             };
+        // OpenCLIP refuses it too: eos pooling keys on a token id, and a guessed id pools the wrong positions silently
+        if (c.Pool == TextPool.Eos && c.EosId is null)
+            throw new ClipSharpException($"{r.Source}: text_cfg.pool_type 'eos' needs text_cfg.eos_id (the tokenizer's end-of-text id).");
         return c;
     }
 }

@@ -98,7 +98,8 @@ public sealed class VisionTransformer : nn.Module
         x = x.flatten(2).transpose(1, 2);                               // (B, g², W), row-major patches
         var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
         x = torch.cat([cls, x], 1).add(positional_embedding.to(x.dtype), Scalars.One);  // (B, g²+1, W)
-        if (ln_pre is not null) { x = ln_pre.forward(x); observe?.Invoke("ln_pre", x); }
+        if (ln_pre is not null) x = ln_pre.forward(x);
+        observe?.Invoke("ln_pre", x);                                   // no_ln_pre: OpenCLIP's ln_pre is an nn.Identity, observed all the same
         return x;
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ClipSharp.Core;
+using ClipSharp.Tests.Support;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -28,23 +29,22 @@ public class MklCpuDispatchTests
             Assert.Equal("", vendor);
     }
 
-    [Fact]
+    [LinuxFact(X64Only = true)]
     public void On_this_libtorch_the_vendor_check_is_found_and_set_so_mkl_dispatches_by_cpu_features()
     {
         var state = MklCpuDispatch.Ensure();
         Assert.Equal(state, MklCpuDispatch.Ensure()); // once per process
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return;
         if (Environment.GetEnvironmentVariable("CLIPSHARP_MKL_DISPATCH") == "0")
-        {
-            Assert.Equal(MklDispatchState.Disabled, state);
-            return;
-        }
-        // The pinned libtorch 2.10 ships oneMKL 2024: a libtorch whose check has another shape must show up here.
-        Assert.NotEqual(MklDispatchState.Unavailable, state);
-        if (MklCpuDispatch.CpuVendor() == "GenuineIntel")
-            Assert.Contains(MklCpuDispatch.CachedVendorCheck(), new int?[] { -1, 1 }); // untouched: -1 until MKL's first call
+            Assert.Equal(MklDispatchState.Disabled, state);   // switched off: nothing is patched
         else
-            Assert.Equal(1, MklCpuDispatch.CachedVendorCheck());
+        {
+            // The pinned libtorch 2.10 ships oneMKL 2024: a libtorch whose check has another shape must show up here.
+            Assert.NotEqual(MklDispatchState.Unavailable, state);
+            if (MklCpuDispatch.CpuVendor() == "GenuineIntel")
+                Assert.Contains(MklCpuDispatch.CachedVendorCheck(), new int?[] { -1, 1 }); // untouched: -1 until MKL's first call
+            else
+                Assert.Equal(1, MklCpuDispatch.CachedVendorCheck());
+        }
     }
 
     [Theory]
@@ -67,10 +67,9 @@ public class MklCpuDispatchTests
         Assert.True((viaLinear - expected).abs().max().item<double>() < tol, "linear");
     }
 
-    [Fact]
+    [LinuxFact]
     public void Writable_mapping_check_rejects_addresses_outside_the_library()
     {
-        if (!OperatingSystem.IsLinux()) return;
         var buffer = Marshal.AllocHGlobal(64);
         try
         {

@@ -1,3 +1,4 @@
+using ClipSharp.Tests.Support;
 using ClipSharp.Core;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -43,10 +44,9 @@ public class TorchRuntimeTests
         Assert.Contains(text, e.Message);
     }
 
-    [Fact]
+    [CpuOnlyFact]
     public void CudaRequestWithoutCudaIsAClearError()
     {
-        if (cuda.is_available()) return; // only meaningful on a CPU-only machine
         var e = Assert.Throws<ClipSharpException>(() => DeviceSpec.Parse("cuda"));
         Assert.Contains("CUDA is not available", e.Message);
     }

@@ -6,24 +6,54 @@ using static TorchSharp.torch;
 
 namespace ClipSharp.Tests.Modeling;
 
-/// <summary>Every config in configs/models builds; where OpenCLIP's key list exists its keys, shapes and parameter count match.</summary>
+/// <summary>
+/// Every config in configs/models builds with exactly OpenCLIP's state-dict keys, shapes and parameter count: the
+/// project's own configs against the lists committed in tests/fixtures/openclip-keylists, OpenCLIP's and CLIPS's configs
+/// against ../shared/fixtures/openclip/state_dicts (skipped with the reason where ../shared is missing).
+/// </summary>
 [Collection("GlobalTorchState")]
 public class ModelStructureTests
 {
-    public static TheoryData<string> Configs()
-    {
-        var data = new TheoryData<string>();
-        foreach (var f in Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "configs", "models"), "*.json").Order())
-            data.Add(Path.GetFileNameWithoutExtension(f));
-        return data;
-    }
+    private static IEnumerable<string> ConfigNames() =>
+        Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "configs", "models"), "*.json").Order().Select(Path.GetFileNameWithoutExtension)!;
+
+    /// <summary>The committed OpenCLIP key lists of the project's own configs (tests/fixture-gen/make_keylists.py).</summary>
+    private static string CommittedList(string name) => Path.Combine(Fixtures.RepoFixtures, "openclip-keylists", name + ".json");
+
+    private static string SharedList(string name) => Path.Combine(TestPaths.Fixtures, "openclip", "state_dicts", name + ".json");
+
+    /// <summary>Configs whose OpenCLIP key list is committed in tests/fixtures/openclip-keylists.</summary>
+    public static TheoryData<string> ConfigsWithCommittedLists() => new(ConfigNames().Where(n => File.Exists(CommittedList(n))));
+
+    /// <summary>Every other config: its list must be in ../shared/fixtures/openclip/state_dicts.</summary>
+    public static TheoryData<string> ConfigsWithSharedLists() => new(ConfigNames().Where(n => !File.Exists(CommittedList(n))));
 
     private static string ConfigPath(string name) => Path.Combine(TestPaths.RepoRoot, "configs", "models", name + ".json");
 
     [Theory]
-    [MemberData(nameof(Configs))]
-    public void StateDictKeysAndShapesEqualOpenClip(string name)
+    [MemberData(nameof(ConfigsWithCommittedLists))]
+    public void StateDictKeysAndShapesEqualCommittedOpenClipList(string name) => AssertEqualsOpenClip(name, CommittedList(name));
+
+    [Theory]
+    [SharedMemberData(nameof(ConfigsWithSharedLists))]
+    public void StateDictKeysAndShapesEqualOpenClip(string name) => AssertEqualsOpenClip(name, SharedList(name));
+
+    [Fact]
+    public void CommittedKeyListsRecordTheConfigTheyWereMadeFrom()
     {
+        // a config edited after its list was generated must fail here until the list is regenerated
+        foreach (var name in ConfigNames().Where(n => File.Exists(CommittedList(n))))
+        {
+            using var list = JsonDocument.Parse(File.ReadAllText(CommittedList(name)));
+            using var config = JsonDocument.Parse(File.ReadAllText(ConfigPath(name)));
+            Assert.True(JsonElement.DeepEquals(config.RootElement, list.RootElement.GetProperty("config")),
+                $"{name}: configs/models/{name}.json differs from the config its key list was made from; rerun tests/fixture-gen/run.sh keylists");
+        }
+    }
+
+    private static void AssertEqualsOpenClip(string name, string reference)
+    {
+        Assert.True(File.Exists(reference), $"{name}: no OpenCLIP key list at {reference} (generate one with tests/fixture-gen/run.sh keylists)");
         var cfg = ModelConfigReader.ReadFile(ConfigPath(name)).Model;
         // Built on the meta device: shapes without memory, so ViT-H builds in milliseconds.
         set_default_device(META);
@@ -32,12 +62,6 @@ public class ModelStructureTests
             var model = ModelFactory.Create(cfg);
             var ours = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
             long count = model.parameters().Sum(p => p.NumberOfElements);
-            var reference = Path.Combine(TestPaths.Fixtures, "openclip", "state_dicts", name + ".json");
-            if (!File.Exists(reference))
-            {
-                Assert.NotEmpty(ours);
-                return;
-            }
             using var doc = JsonDocument.Parse(File.ReadAllText(reference));
             var theirs = doc.RootElement.GetProperty("state_dict").EnumerateObject()
                 .ToDictionary(p => p.Name, p => p.Value.EnumerateArray().Select(d => d.GetInt64()).ToArray());
@@ -84,6 +108,24 @@ public class ModelStructureTests
         Assert.Contains("embed_dim", e2.Message);
         var e3 = Assert.Throws<ClipSharpException>(() => ModelConfigReader.Parse("""{"vision_cfg": {"qk_norm": true}}""", "x.json", "x"));
         Assert.Contains("does not support", e3.Message);
+    }
+
+    [Fact]
+    public void EosPoolingWithoutAnEosIdIsAnError()
+    {
+        // OpenCLIP raises for it (no eos_id default on purpose); ClipSharp used to pool on id 2 silently
+        var e = Assert.Throws<ClipSharpException>(() => ModelConfigReader.Parse("""{"text_cfg": {"pool_type": "eos"}}""", "x.json", "x"));
+        Assert.Contains("eos_id", e.Message);
+        Assert.Equal(49407, ModelConfigReader.Parse("""{"text_cfg": {"pool_type": "eos", "eos_id": 49407}}""", "x.json", "x").Model.Text.EosId);
+    }
+
+    [Fact]
+    public void CoCaDecoderMlpRatioOtherThanOpenClipsFixedFourIsAnError()
+    {
+        // OpenCLIP reads multimodal_cfg.mlp_ratio but builds the decoder with 4 (a 2 would build a model no checkpoint fits)
+        var e = Assert.Throws<ClipSharpException>(() => ModelConfigReader.Parse("""{"multimodal_cfg": {"mlp_ratio": 2.0}}""", "x.json", "x"));
+        Assert.Contains("multimodal_cfg.mlp_ratio", e.Message);
+        Assert.NotNull(ModelConfigReader.Parse("""{"multimodal_cfg": {"mlp_ratio": 4}}""", "x.json", "x").Model.Multimodal);
     }
 
     [Fact]

@@ -16,8 +16,8 @@ namespace ClipSharp.Tests.Parity;
 /// </summary>
 public class ClipsParityTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string> TrainingCases => Fixtures.ModelCases("clips_training");
-    public static TheoryData<string, string> EncoderCases => Fixtures.ModelCases("clips_encoder_only");
+    public static TheoryData<string, string> TrainingCases => Fixtures.SharedModelCases("clips_training");
+    public static TheoryData<string, string> EncoderCases => Fixtures.SharedModelCases("clips_encoder_only");
 
     private static double Atol(JsonElement entry, string key, double fallback) =>
         entry.TryGetProperty("fp32_vs_fp64", out var t) && t.TryGetProperty(key, out var v) && v.TryGetProperty("suggested_atol", out var a)
@@ -42,7 +42,7 @@ public class ClipsParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(TrainingCases))]
+    [SharedMemberData(nameof(TrainingCases))]
     public void ForwardAndLossesMatchTheReference(string manifest, string name)
     {
         var (entry, _, dir) = Fixtures.Model(manifest, name);
@@ -82,7 +82,7 @@ public class ClipsParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(TrainingCases))]
+    [SharedMemberData(nameof(TrainingCases))]
     public void GradientsAndOneAdamWStepMatchTheReference(string manifest, string name)
     {
         var (entry, _, dir) = Fixtures.Model(manifest, name);
@@ -120,7 +120,7 @@ public class ClipsParityTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(EncoderCases))]
+    [SharedMemberData(nameof(EncoderCases))]
     public void ReleasedEncoderLayoutMatchesTheReference(string manifest, string name)
     {
         var (entry, _, dir) = Fixtures.Model(manifest, name);

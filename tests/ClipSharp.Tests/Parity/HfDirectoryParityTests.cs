@@ -16,10 +16,10 @@ namespace ClipSharp.Tests.Parity;
 /// </summary>
 public class HfDirectoryParityTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string> Cases => Fixtures.ModelCases("clips_encoder_only");
+    public static TheoryData<string, string> Cases => Fixtures.SharedModelCases("clips_encoder_only");
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [SharedMemberData(nameof(Cases))]
     public void ReadmeSampleReproducesTheReference(string manifest, string name)
     {
         var (entry, root, fixtureDir) = Fixtures.Model(manifest, name);

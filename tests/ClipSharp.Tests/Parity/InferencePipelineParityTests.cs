@@ -14,12 +14,12 @@ namespace ClipSharp.Tests.Parity;
 /// </summary>
 public class InferencePipelineParityTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string> Cases => Fixtures.ModelCases("clip", "coca", "clips_encoder_only");
+    public static TheoryData<string, string> Cases => Fixtures.SharedModelCases("clip", "coca", "clips_encoder_only");
 
     private const double Atol = 1e-5, Rtol = 1e-4, FileAtol = 1e-4;
 
     [Theory]
-    [MemberData(nameof(Cases))]
+    [SharedMemberData(nameof(Cases))]
     public void FacadeReproducesTheFixtureEmbeddings(string manifest, string name)
     {
         var (entry, root, fixtureDir) = Fixtures.Model(manifest, name);
