@@ -31,7 +31,7 @@ public class ArchitectureGuessTests
         return (specs, doc.RootElement.Clone());
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(KeyLists))]
     public void EveryPublishedConfigIsRecognisedFromItsKeysAndShapes(string name)
     {
@@ -49,7 +49,7 @@ public class ArchitectureGuessTests
         Assert.Equal(!noLnPre, arch.Vision!.HasLnPre);
     }
 
-    [Fact]
+    [SharedFact]
     public void DifferencesAreListedAndDefaultsApplyToAbsentKeys()
     {
         var (specs, _) = LoadKeyList("ViT-B-32");
@@ -80,7 +80,7 @@ public class ArchitectureGuessTests
         Assert.Equal(("clips", 512, 12, 128), (d.Kind, d.Width, d.Layers, d.NumLearnableTokens));
     }
 
-    [Fact]
+    [SharedFact]
     public void SummarisesTheTinyFixtureAndMatchesTheConfigBesideIt()
     {
         var weights = Path.Combine(TestPaths.Fixtures, "openclip", "models", "oc-tiny-vit-a", "weights.safetensors");

@@ -24,7 +24,7 @@ public class CheckpointCommandsTests
         return path;
     }
 
-    [Fact]
+    [SharedFact]
     public void ConvertWritesSafetensorsWithTheSameTensors()
     {
         var dir = TestPaths.NewTempDir();
@@ -81,7 +81,7 @@ public class CheckpointCommandsTests
         Assert.False(File.Exists(Path.ChangeExtension(path, ".safetensors")));
     }
 
-    [Fact]
+    [SharedFact]
     public void InfoDescribesTheTinyFixtureAndTheConfigItMatches()
     {
         var (code, output, err) = CliTests.Run("info", TinyWeights);
@@ -93,7 +93,7 @@ public class CheckpointCommandsTests
         Assert.Contains("matches      oc-tiny-vit-a", output);
     }
 
-    [Fact]
+    [SharedFact]
     public void InfoReadsAHuggingFaceStyleDirectoryAndExtraConfigFolders()
     {
         var dir = TestPaths.NewTempDir();

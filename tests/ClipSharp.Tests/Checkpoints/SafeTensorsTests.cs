@@ -34,7 +34,7 @@ public class SafeTensorsTests
         }
     }
 
-    [Fact]
+    [SharedFact]
     public void ReadsAFixtureWrittenByPythonSafetensors()
     {
         var path = Path.Combine(TestPaths.Fixtures, "openclip", "models", "oc-tiny-vit-a", "outputs.safetensors");

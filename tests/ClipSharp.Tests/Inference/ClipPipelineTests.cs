@@ -120,7 +120,7 @@ public class ClipPipelineTests
         Assert.Equal(a.EncodeText("a small green ring"), b.EncodeText("a small green ring"));
     }
 
-    [Fact]
+    [SharedFact]
     public void ErrorsNameWhatIsWrong()
     {
         var (dir, _) = RunDirectory(9);

@@ -1,3 +1,4 @@
+using ClipSharp.Tests.Support;
 using ClipSharp.Text;
 
 namespace ClipSharp.Tests.Parity;
@@ -30,7 +31,7 @@ public class FtfyKnownDifferences
     /// <summary>Whether a parity row is one of the known differences.</summary>
     public static bool IsKnown(string set, int id) => set == "ftfy" && Cases.ContainsKey(id);
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Rows))]
     public void LeftOutStepsStillDifferFromFtfy(int id, string why)
     {

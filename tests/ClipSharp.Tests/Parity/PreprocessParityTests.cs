@@ -44,7 +44,7 @@ public class PreprocessParityTests
         return (ms[0].EnumerateArray().Select(v => v.GetSingle()).ToArray(), ms[1].EnumerateArray().Select(v => v.GetSingle()).ToArray());
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Cases))]
     public void OpenAiTransformMatchesOpenClip(string name, string file)
     {
@@ -85,7 +85,7 @@ public class PreprocessParityTests
         Assert.True(maxFloatSameLevel <= 1e-6, $"{name}: float diff {maxFloatSameLevel:E3} where the uint8 levels agree");
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Cases))]
     public void ClipsTransformMatchesOpenClip(string name, string file)
     {

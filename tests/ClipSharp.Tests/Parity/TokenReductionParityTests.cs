@@ -28,7 +28,7 @@ public class TokenReductionParityTests
     private static JsonElement Case(int id) => TokenizerFixtures.Load(Manifest.Value.File)[id];
     private static ClipsWordPieceTokenizer Tok => TokenizerFixtures.ClipsTokenizer;
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Rows))]
     public void TokenizationSplitAndCandidates(int id, string category)
     {
@@ -53,7 +53,7 @@ public class TokenReductionParityTests
         }
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Rows))]
     public void SubCaptionDrawsOnlyAndAllCandidates(int id, string category)
     {
@@ -79,7 +79,7 @@ public class TokenReductionParityTests
         if (rows.Count <= 8) Assert.Equal(rows.Count, seen.Count);
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Rows))]
     public void DecoderTargets128(int id, string category)
     {
@@ -94,7 +94,7 @@ public class TokenReductionParityTests
         Assert.All(t.Mask.Take(nValid), m => Assert.Equal(1f, m));
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(Rows))]
     public void BudgetStrategies(int id, string category)
     {

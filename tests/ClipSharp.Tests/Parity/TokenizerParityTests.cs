@@ -1,3 +1,4 @@
+using ClipSharp.Tests.Support;
 using ClipSharp.Text;
 
 namespace ClipSharp.Tests.Parity;
@@ -35,7 +36,7 @@ public class TokenizerParityTests
         return rows;
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(BpeRows))]
     public void ClipBpeMatchesOpenClip(string set, int id, string category)
     {
@@ -49,7 +50,7 @@ public class TokenizerParityTests
         TokenizerFixtures.AssertIds(TokenizerFixtures.Longs(c.GetProperty("ids")), tok.Encode(text), $"{set} case {id} ({category}) ids77");
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(BpeRows))]
     public void ClipBpeContext76KeepsEotLast(string set, int id, string category)
     {
@@ -66,7 +67,7 @@ public class TokenizerParityTests
         TokenizerFixtures.AssertIds(expected, coca.Encode(text), $"{set} case {id} ({category}) ids76");
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(ClipsRows))]
     public void ClipsWordPieceMatchesReference(string set, int id, string category)
     {
@@ -82,7 +83,7 @@ public class TokenizerParityTests
         Assert.Equal(tokens, content.Select(i => tok.Vocabulary.TokenOf(i)!).ToArray());
     }
 
-    [Theory]
+    [SharedTheory]
     [MemberData(nameof(FtfyRows))]
     public void TextFixerMatchesFtfy(int id, string category)
     {

@@ -11,7 +11,7 @@ public class ClipBpeTokenizerTests
 {
     private static ClipBpeTokenizer Tok => TokenizerFixtures.BpeTokenizer;
 
-    [Fact]
+    [SharedFact]
     public void VocabularyHasOpenClipShape()
     {
         Assert.Equal(49408, Tok.VocabSize);
@@ -21,7 +21,7 @@ public class ClipBpeTokenizerTests
         Assert.Equal("a</w>", Tok.Vocabulary.TokenOf(320));
     }
 
-    [Fact]
+    [SharedFact]
     public void EncodeLayoutAndTruncation()
     {
         var row = Tok.Encode("a photo of a cat");
@@ -35,13 +35,13 @@ public class ClipBpeTokenizerTests
         Assert.Equal(Tok.Encode("x y"), Tok.Frame(Tok.ContentIds("x y")));
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData("a photo of a cat")]
     [InlineData("two dogs and 3 cats")]
     [InlineData("caf\u00E9 \U0001F600 \u65E5\u672C")]
     public void DecodeInvertsEncodeOnCleanText(string text) => Assert.Equal(text, Tok.Decode(Tok.Encode(text)));
 
-    [Fact]
+    [SharedFact]
     public void HuggingFacePairGivesTheSameIdsAsTheOpenClipFile()
     {
         // Write the OpenAI vocabulary in the Hugging Face layout (vocab.json + merges.txt, <|startoftext|> names).
@@ -80,7 +80,7 @@ public class ClipBpeTokenizerTests
         Assert.Contains("bad.txt.gz", e.Message);
     }
 
-    [Fact]
+    [SharedFact]
     public void ConcurrentEncodingIsConsistent()
     {
         var texts = Enumerable.Range(0, 64).Select(i => $"caption number {i} with a zebra{i} and more words").ToArray();

@@ -9,7 +9,7 @@ public class ClipsWordPieceTokenizerTests
 {
     private static ClipsWordPieceTokenizer Tok => TokenizerFixtures.ClipsTokenizer;
 
-    [Fact]
+    [SharedFact]
     public void SpecVectors()
     {
         // clips-spec.md §4.5 test vectors (L = 80).
@@ -21,7 +21,7 @@ public class ClipsWordPieceTokenizerTests
         Assert.Equal(101, row[79]);
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData(3)]
     [InlineData(8)]
     [InlineData(32)]
@@ -41,7 +41,7 @@ public class ClipsWordPieceTokenizerTests
         Assert.All(row[(2 + n)..(length - 1)], x => Assert.Equal(0, x));
     }
 
-    [Fact]
+    [SharedFact]
     public void LongWordsAndUnknownsBecomeUnk()
     {
         Assert.Equal(new[] { 100 }, Tok.ContentIds(new string('a', 101)));
@@ -49,7 +49,7 @@ public class ClipsWordPieceTokenizerTests
         Assert.Equal(new[] { 1037, 100 }, Tok.ContentIds("a \U0001F642x"));
     }
 
-    [Fact]
+    [SharedFact]
     public void DecodeJoinsPiecesAndPunctuation()
     {
         Assert.Equal("a beignet", Tok.Decode(Tok.Encode("a beignet")));

@@ -1,3 +1,4 @@
+using ClipSharp.Tests.Support;
 using ClipSharp.Core;
 using ClipSharp.Tests.Parity;
 using ClipSharp.Text;
@@ -34,7 +35,7 @@ public class TokenReductionTests
         Assert.All(counts, c => Assert.InRange(c, 9_400, 10_600));
     }
 
-    [Theory]
+    [SharedTheory]
     [InlineData(TokenReductionStrategy.SubCaption)]
     [InlineData(TokenReductionStrategy.Random)]
     [InlineData(TokenReductionStrategy.Shuffle)]
@@ -53,7 +54,7 @@ public class TokenReductionTests
         Assert.True(differs >= 10, $"{s}: only {differs} of 20 samples changed between epochs");
     }
 
-    [Fact]
+    [SharedFact]
     public void SubCaptionWithoutBudgetIsOneWholeSentence()
     {
         var tok = TokenizerFixtures.ClipsTokenizer;
@@ -64,7 +65,7 @@ public class TokenReductionTests
         Assert.Equal(Caption, r.TargetText);
     }
 
-    [Fact]
+    [SharedFact]
     public void EmptyCaptionFallsBackToTheWebCaption()
     {
         var r = Reducer(TokenReductionStrategy.SubCaption).Reduce("..!", "a web caption", 0, "x");
@@ -76,7 +77,7 @@ public class TokenReductionTests
         Assert.Equal("web words", t.TargetText);
     }
 
-    [Fact]
+    [SharedFact]
     public void FillToBudgetTakesWholeSentencesInCaptionOrderThenTruncates()
     {
         var tok = TokenizerFixtures.ClipsTokenizer;
@@ -99,7 +100,7 @@ public class TokenReductionTests
         }
     }
 
-    [Fact]
+    [SharedFact]
     public void ShortCaptionsAreNeverReduced()
     {
         var ids = TokenizerFixtures.ClipsTokenizer.ContentIds("a small cat");
@@ -107,7 +108,7 @@ public class TokenReductionTests
             Assert.Equal(ids, Reducer(s, budget: 4).Reduce("a small cat", null, 0, "x").ContentIds);
     }
 
-    [Fact]
+    [SharedFact]
     public void BadOptionsAreClearErrors()
     {
         var tok = TokenizerFixtures.ClipsTokenizer;
@@ -119,7 +120,7 @@ public class TokenReductionTests
         Assert.Contains("syntax", e.Message);
     }
 
-    [Fact]
+    [SharedFact]
     public void BpeTokenizerWorksWithTheReducerToo()
     {
         var bpe = TokenizerFixtures.BpeTokenizer;

@@ -7,7 +7,7 @@ namespace ClipSharp.Tests.Text;
 
 public class TokenizerFactoryTests
 {
-    [Fact]
+    [SharedFact]
     public void BertNameSelectsWordPieceFromADirectory()
     {
         var dir = TestPaths.NewTempDir();
@@ -18,7 +18,7 @@ public class TokenizerFactoryTests
         Assert.Equal(TokenizerFixtures.ClipsTokenizer.Encode("a dog"), tok.Encode("a dog"));
     }
 
-    [Fact]
+    [SharedFact]
     public void ClipsModeSelectsWordPieceWhateverTheName()
     {
         var dir = TestPaths.NewTempDir();
@@ -28,7 +28,7 @@ public class TokenizerFactoryTests
         Assert.Throws<ClipSharpException>(() => TokenizerFactory.Create(new TokenizerSpec("./", dir, 80)));
     }
 
-    [Fact]
+    [SharedFact]
     public void NoNameSelectsClipBpeFromAFile()
     {
         var tok = TokenizerFactory.Create(new TokenizerSpec(null, TokenizerFixtures.BpeGz, 76));

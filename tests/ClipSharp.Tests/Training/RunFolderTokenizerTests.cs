@@ -65,7 +65,7 @@ public class RunFolderTokenizerTests
         Assert.Equal(direct.Encode("a red circle above a blue square."), tok.Encode("a red circle above a blue square."));
     }
 
-    [Fact]
+    [SharedFact]
     public void BertBaseUncasedVocabularyKeepsTheHubName()
     {
         var (run, config) = Describe(TokenizerFixtures.ClipsVocab);  // bert-base-uncased's vocab.txt (md5 64800d5d...)
@@ -77,7 +77,7 @@ public class RunFolderTokenizerTests
         Assert.Equal(File.ReadAllBytes(TokenizerFixtures.ClipsVocab), File.ReadAllBytes(Path.Combine(run, "vocab.txt")));
     }
 
-    [Fact]
+    [SharedFact]
     public void BpeModelsGetNoHfTokenizerFiles()
     {
         var run = Path.Combine(TestPaths.NewTempDir("run-bpe"), "run");

@@ -62,7 +62,7 @@ public class FastJpegTests
         AssertSame(a, b, path);
     }
 
-    [Fact]
+    [SharedFact]
     public void BenchJpegsDecodeToTheSamePixels()
     {
         var folder = Path.Combine(TestPaths.SharedRoot, "bench", "jpegs-500x375");

@@ -12,7 +12,7 @@ namespace ClipSharp.Tests.Data.Images;
 /// </summary>
 public class ShrinkOnLoadTests(ITestOutputHelper output)
 {
-    [Fact]
+    [SharedFact]
     public void ShrinkOnLoadStaysCloseToAFullDecode()
     {
         var dir = TestPaths.NewTempDir("clipsharp-shrink");
