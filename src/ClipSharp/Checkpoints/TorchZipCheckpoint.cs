@@ -49,6 +49,12 @@ public sealed class TorchZipCheckpoint : IDisposable
         try { zip = new ZipArchive(fs, ZipArchiveMode.Read); }
         catch (InvalidDataException e) { fs.Dispose(); throw new ClipSharpException($"{path}: not a readable zip archive ({e.Message}).", e); }
         try { return Parse(path, zip); }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            // the directory is read lazily (on Entries) and an entry's sizes are only checked when it is read
+            zip.Dispose();
+            throw new ClipSharpException($"{path}: damaged zip archive ({e.Message}).", e);
+        }
         catch { zip.Dispose(); throw; }
     }
 

@@ -30,21 +30,29 @@ public static class ModelConfigReader
         catch (JsonException e) { throw new ClipSharpException($"{source}: not valid JSON ({e.Message}).", e); }
         using (doc)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new ClipSharpException($"{source}: a model config must be a JSON object.");
-            JsonElement? pre = null;
-            if (root.TryGetProperty("model_cfg", out var mc))
+            try { return Read(doc.RootElement, source, name); }
+            catch (InvalidOperationException e) // a lone-surrogate escape ("\ud800") is valid JSON but no .NET string
             {
-                foreach (var p in root.EnumerateObject())
-                    if (p.Name is not ("model_cfg" or "preprocess_cfg"))
-                        throw new ClipSharpException($"{source}: unknown key '{p.Name}' next to model_cfg (expected model_cfg, preprocess_cfg).");
-                if (root.TryGetProperty("preprocess_cfg", out var pc)) pre = pc.Clone();
-                root = mc;
+                throw new ClipSharpException($"{source}: holds a key or string that is not valid Unicode ({e.Message}).", e);
             }
-            var r = new JsonFields(root, source, "");
-            var model = ReadModel(r, name);
-            return new ModelConfigFile(model, pre, source);
         }
+    }
+
+    private static ModelConfigFile Read(JsonElement root, string source, string name)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new ClipSharpException($"{source}: a model config must be a JSON object.");
+        JsonElement? pre = null;
+        if (root.TryGetProperty("model_cfg", out var mc))
+        {
+            foreach (var p in root.EnumerateObject())
+                if (p.Name is not ("model_cfg" or "preprocess_cfg"))
+                    throw new ClipSharpException($"{source}: unknown key '{p.Name}' next to model_cfg (expected model_cfg, preprocess_cfg).");
+            if (root.TryGetProperty("preprocess_cfg", out var pc)) pre = pc.Clone();
+            root = mc;
+        }
+        var r = new JsonFields(root, source, "");
+        var model = ReadModel(r, name);
+        return new ModelConfigFile(model, pre, source);
     }
 
     private static ModelConfig ReadModel(JsonFields r, string name)

@@ -66,6 +66,15 @@ public static class RecipeReader
         catch (JsonException e) { throw new ClipSharpException($"Recipe {source} is not valid JSON: {e.Message}"); }
         if (root is not JsonObject obj) throw new ClipSharpException($"Recipe {source} must be a JSON object.");
         foreach (var o in overrides ?? []) ApplyOverride(obj, o);
+        try { return Deserialize(obj, source); }
+        catch (InvalidOperationException e) // a lone-surrogate escape ("\ud800") is valid JSON but no .NET string
+        {
+            throw new ClipSharpException($"Recipe {source} holds a key or string that is not valid Unicode ({e.Message}).", e);
+        }
+    }
+
+    static Recipe Deserialize(JsonObject obj, string source)
+    {
         try
         {
             return obj.Deserialize<Recipe>(Json) ?? throw new ClipSharpException($"Recipe {source} is empty.");
