@@ -62,7 +62,7 @@ public static class ModelConfigReader
         {
             m = key switch
             {
-                "embed_dim" => m with { EmbedDim = r.Int(key) },
+                "embed_dim" => m with { EmbedDim = r.PositiveInt(key) },
                 "vision_cfg" => m with { Vision = VisionConfigReader.Read(r.Object(key)) },
                 "text_cfg" => m with { Text = TextConfigReader.Read(r.Object(key)) },
                 "multimodal_cfg" => m with { Multimodal = ReadMultimodal(r.Object(key)) },
@@ -90,16 +90,16 @@ public static class ModelConfigReader
         foreach (var key in r.Keys)
             c = key switch
             {
-                "context_length" => c with { ContextLength = r.Int(key) },
-                "vocab_size" => c with { VocabSize = r.Int(key) },
-                "width" => c with { Width = r.Int(key) },
-                "heads" => c with { Heads = r.Int(key) },
-                "layers" => c with { Layers = r.Int(key) },
-                "mlp_ratio" => c with { MlpRatio = r.Double(key) },
+                "context_length" => c with { ContextLength = r.PositiveInt(key) },
+                "vocab_size" => c with { VocabSize = r.PositiveInt(key) },
+                "width" => c with { Width = r.PositiveInt(key) },
+                "heads" => c with { Heads = r.PositiveInt(key) },
+                "layers" => c with { Layers = r.PositiveInt(key) },
+                "mlp_ratio" => c with { MlpRatio = r.PositiveDouble(key) },
                 "ls_init_value" => c with { LsInitValue = r.NullableDouble(key) },
-                "attn_pooler_heads" => c with { AttnPoolerHeads = r.Int(key) },
-                "dim_head" => c with { DimHead = r.Int(key) },
-                "n_queries" => c with { NQueries = r.Int(key) },
+                "attn_pooler_heads" => c with { AttnPoolerHeads = r.PositiveInt(key) },
+                "dim_head" => c with { DimHead = r.PositiveInt(key) },
+                "n_queries" => c with { NQueries = r.PositiveInt(key) },
                 _ => throw r.Unknown(key),
             };
         return c;
@@ -111,12 +111,12 @@ public static class ModelConfigReader
         foreach (var key in r.Keys)
             c = key switch
             {
-                "width" => c with { Width = r.Int(key) },
-                "layers" => c with { Layers = r.Int(key) },
-                "heads" => c with { Heads = r.Int(key) },
-                "mlp_ratio" => c with { MlpRatio = r.Double(key) },
-                "num_learnable_tokens" => c with { NumLearnableTokens = r.Int(key) },
-                "output_length" => c with { OutputLength = r.Int(key) },
+                "width" => c with { Width = r.PositiveInt(key) },
+                "layers" => c with { Layers = r.PositiveInt(key) },
+                "heads" => c with { Heads = r.PositiveInt(key) },
+                "mlp_ratio" => c with { MlpRatio = r.PositiveDouble(key) },
+                "num_learnable_tokens" => c with { NumLearnableTokens = r.PositiveInt(key) },
+                "output_length" => c with { OutputLength = r.PositiveInt(key) },
                 _ => throw r.Unknown(key),
             };
         return c;
