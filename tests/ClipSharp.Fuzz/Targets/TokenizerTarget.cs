@@ -22,6 +22,7 @@ public sealed class TokenizerTarget(FuzzPaths paths, bool wordPiece) : FuzzTarge
 
     protected override IReadOnlyList<byte[]> MakeSeeds()
     {
+        _ = _tok.Value; // load the vocabulary here, not inside the first timed input
         string[] texts =
         [
             "a photo of a cat", "A Café, isn't it?  Two dogs & 3 cats!", "caf\u00C3\u00A9 mojibake &amp; &lt;b&gt; &#x1F600;",

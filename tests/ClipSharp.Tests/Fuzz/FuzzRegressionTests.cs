@@ -83,6 +83,23 @@ public class FuzzRegressionTests
         AssertContractHolds("torchzip", input);
     }
 
+    // data.pkl's central-directory entry claims 704 MiB for 2 stored bytes: the reader allocated the claimed size
+    // (under its 1 GiB limit) before reading.
+    [Fact]
+    public void ZipEntryClaimingHundredsOfMegabytesIsRefusedWithoutAllocatingThem()
+    {
+        var input = Convert.FromHexString(
+            "504b0304140000000000d234865dbb7df5f302000000020000000a000000612f646174612e706b6c4e2e504b01021403140000000000d234865dbb7df5f302" +
+            "0000000000002a0a0000000000000000000000800100000000612f646174612e706b6c504b05060000000001000100380000002a0000000000");
+        var path = Write(input, "claims-704mib.bin");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ClipSharpException>(() => TorchZipCheckpoint.Open(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains(path, e.Message);
+        Assert.True(allocated < 16 << 20, $"allocated {allocated:N0} bytes");
+        AssertContractHolds("torchzip", input);
+    }
+
     // A 512-byte shard whose one header claims a 704 MiB member: the reader allocated the member's full size before
     // finding the file too short.
     [Fact]
@@ -121,6 +138,65 @@ public class FuzzRegressionTests
         var e = Assert.Throws<ClipSharpException>(() => ModelConfigReader.ReadFile(path));
         Assert.Contains(path, e.Message);
         AssertContractHolds("modelconfig", Encoding.UTF8.GetBytes(json));
+    }
+
+    // A zero size used as a divisor (heads, patch_size, head_width) ended in DivideByZeroException.
+    [Theory]
+    [InlineData("{\"text_cfg\":{\"heads\":0}}")]
+    [InlineData("{\"vision_cfg\":{\"patch_size\":0}}")]
+    [InlineData("{\"vision_cfg\":{\"head_width\":0}}")]
+    public void ModelConfigWithAZeroSizeIsAClearError(string json)
+    {
+        var path = Write(Encoding.UTF8.GetBytes(json), "zero.json");
+        var e = Assert.Throws<ClipSharpException>(() => ModelConfigReader.ReadFile(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("positive", e.Message);
+        AssertContractHolds("modelconfig", Encoding.UTF8.GetBytes(json));
+    }
+
+    // A 60,000-letter word (no spaces: one BPE piece) took about 20 s of CPU in the pass-loop BPE; the input is made
+    // from a seeded generator rather than kept as 60 kB of bytes.
+    [Fact]
+    public void BpeOfAVeryLongWordTakesLessThanASecond()
+    {
+        var rng = new Random(1);
+        var input = Enumerable.Range(0, 60_000).Select(_ => (byte)('a' + rng.Next(26))).ToArray();
+        AssertContractHolds("bpe", input);
+    }
+
+    // The heap merge (LongPieceBpe, pieces over 256 bytes) against OpenCLIP's algorithm written out here: repeatedly
+    // merge every occurrence of the lowest-ranked pair, left to right.
+    [Fact]
+    public void LongPieceBpeEqualsThePassLoop()
+    {
+        var vocab = ClipSharp.Tests.Parity.TokenizerFixtures.BpeTokenizer.Vocabulary;
+        var rng = new Random(3);
+        string[] alphabets = ["abcdefghijklmnopqrstuvwxyz", "etaoinshrdl", "ab", "éàüßçñ日本語"];
+        for (int k = 0; k < 200; k++)
+        {
+            var a = alphabets[k % alphabets.Length];
+            var word = new string(Enumerable.Range(0, 100 + rng.Next(900)).Select(_ => a[rng.Next(a.Length)]).ToArray());
+            var bytes = Encoding.UTF8.GetBytes(word);
+            var symbols = bytes.Select((b, i) => i == bytes.Length - 1 ? vocab.ByteSymbolEndIds[b] : vocab.ByteSymbolIds[b]).ToArray();
+            Assert.Equal(PassLoop([.. symbols], vocab), ClipSharp.Text.LongPieceBpe.Merge([.. symbols], vocab));
+        }
+    }
+
+    private static int[] PassLoop(List<int> s, ClipSharp.Text.ClipBpeVocabulary vocab)
+    {
+        while (s.Count > 1)
+        {
+            int best = int.MaxValue, left = -1, right = -1, merged = -1;
+            for (int i = 0; i < s.Count - 1; i++)
+                if (vocab.TryMerge(s[i], s[i + 1], out var rank, out var m) && rank < best) (best, left, right, merged) = (rank, s[i], s[i + 1], m);
+            if (merged < 0) break;
+            var next = new List<int>();
+            for (int i = 0; i < s.Count;)
+                if (i < s.Count - 1 && s[i] == left && s[i + 1] == right) { next.Add(merged); i += 2; }
+                else next.Add(s[i++]);
+            s = next;
+        }
+        return [.. s];
     }
 
     // A ustar header (name, 11-digit octal size, checksum), nothing after it.
