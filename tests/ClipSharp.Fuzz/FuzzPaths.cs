@@ -3,12 +3,13 @@ namespace ClipSharp.Fuzz;
 /// <summary>Where seeds come from: the repository (configs, test data) and the shared fixtures (tokenizer vocabularies).</summary>
 public sealed record FuzzPaths(string RepoRoot, string Fixtures)
 {
-    /// <summary>The repository above the binaries; fixtures from $CLIPSHARP_SHARED/fixtures or the first shared/fixtures
+    /// <summary>The repository above the binaries (or the working directory, for a copied build); fixtures from $CLIPSHARP_SHARED/fixtures or the first shared/fixtures
     /// found beside the repository or one of its parents.</summary>
     public static FuzzPaths Find()
     {
-        var repo = Up(AppContext.BaseDirectory, d => File.Exists(Path.Combine(d, "ClipSharp.sln")))
-            ?? throw new InvalidOperationException("ClipSharp.sln not found above " + AppContext.BaseDirectory);
+        static bool IsRepo(string d) => File.Exists(Path.Combine(d, "ClipSharp.sln"));
+        var repo = Up(AppContext.BaseDirectory, IsRepo) ?? Up(Directory.GetCurrentDirectory(), IsRepo)
+            ?? throw new InvalidOperationException($"ClipSharp.sln not found above {AppContext.BaseDirectory} or the working directory");
         var env = Environment.GetEnvironmentVariable("CLIPSHARP_SHARED");
         var fixtures = env is { Length: > 0 } ? Path.Combine(env, "fixtures")
             : Up(Path.GetDirectoryName(repo)!, d => Directory.Exists(Path.Combine(d, "shared", "fixtures"))) is { } parent

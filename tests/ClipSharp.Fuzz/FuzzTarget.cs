@@ -35,6 +35,9 @@ public abstract class FuzzTarget
     /// </summary>
     public virtual long AllocationCap(int inputLength) => (64L << 20) + 16L * inputLength;
 
+    /// <summary>A line on what this target exercises on this machine (printed before a campaign).</summary>
+    public virtual string Describe() => Name;
+
     /// <summary>Makes the seed inputs.</summary>
     protected abstract IReadOnlyList<byte[]> MakeSeeds();
 

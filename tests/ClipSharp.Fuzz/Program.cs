@@ -55,8 +55,9 @@ var names = targetArg == "all" ? FuzzTargets.Names : targetArg.Split(',');
 int failures = 0;
 foreach (var name in names)
 {
-    var runner = new FuzzRunner(FuzzTargets.Create(name, paths), options);
-    Console.WriteLine($"{name}: scratch input at {runner.WorkDir} (after a native crash it holds the input); failures go to {options.CrashDir}");
+    var target = FuzzTargets.Create(name, paths);
+    var runner = new FuzzRunner(target, options);
+    Console.WriteLine($"{target.Describe()}: scratch input at {runner.WorkDir} (after a native crash it holds the input); failures go to {options.CrashDir}");
     var report = runner.Run();
     Console.WriteLine(report);
     failures += report.FailureTotal > 0 ? 1 : 0;

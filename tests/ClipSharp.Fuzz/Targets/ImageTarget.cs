@@ -26,6 +26,9 @@ public sealed class ImageTarget : FuzzTarget
         "Exif\0\0"u8.ToArray(), "MM\0*"u8.ToArray(), "II*\0"u8.ToArray(), [0x01, 0x12, 0x00, 0x03], [0x7F, 0xFF], [0x40, 0x00],
     ];
 
+    public override string Describe() =>
+        $"image (plain JPEGs: {(TurboJpeg.IsAvailable ? "libturbojpeg" : "Skia; libturbojpeg.so.0 not found, its route is not exercised")})";
+
     protected override IReadOnlyList<byte[]> MakeSeeds()
     {
         using var rgb = Pattern(24, 16, 3);
