@@ -30,7 +30,7 @@ internal static class SafeTensorsHeader
             throw new ClipSharpException($"{path}: safetensors header is not valid UTF-8 (first bad byte at offset {8 + FirstInvalidUtf8(header)}).");
         // A JSON escape of a lone surrogate ("\ud800") is valid JSON but no .NET string: reading it throws InvalidOperationException.
         try { return ParseJson(path, header, dataLength); }
-        catch (InvalidOperationException e) { throw new ClipSharpException($"{path}: safetensors header holds a string that is not valid Unicode ({e.Message}).", e); }
+        catch (InvalidOperationException e) { throw new ClipSharpException($"{path}: safetensors header cannot be read ({e.Message}).", e); }
     }
 
     private static int FirstInvalidUtf8(byte[] bytes)

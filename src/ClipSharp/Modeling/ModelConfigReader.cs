@@ -33,7 +33,7 @@ public static class ModelConfigReader
             try { return Read(doc.RootElement, source, name); }
             catch (InvalidOperationException e) // a lone-surrogate escape ("\ud800") is valid JSON but no .NET string
             {
-                throw new ClipSharpException($"{source}: holds a key or string that is not valid Unicode ({e.Message}).", e);
+                throw new ClipSharpException($"{source}: cannot be read ({e.Message}).", e);
             }
         }
     }

@@ -69,7 +69,7 @@ public static class RecipeReader
         try { return Deserialize(obj, source); }
         catch (InvalidOperationException e) // a lone-surrogate escape ("\ud800") is valid JSON but no .NET string
         {
-            throw new ClipSharpException($"Recipe {source} holds a key or string that is not valid Unicode ({e.Message}).", e);
+            throw new ClipSharpException($"Recipe {source} cannot be read ({e.Message}).", e);
         }
     }
 
