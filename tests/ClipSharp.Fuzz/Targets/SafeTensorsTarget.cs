@@ -21,7 +21,7 @@ public sealed class SafeTensorsTarget(FuzzPaths paths) : FuzzTarget
         {
             Frame("""{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},"b":{"dtype":"I64","shape":[],"data_offsets":[24,32]}}""", 32),
             Frame("""{"e":{"dtype":"BF16","shape":[0,4],"data_offsets":[0,0]},"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]},"h":{"dtype":"F16","shape":[1,1,2],"data_offsets":[4,8]}}""", 8),
-            Frame("""{"__metadata__":{"k":"v","n":"1"},"x":{"dtype":"U8","shape":[5],"data_offsets":[0,5]}}""", 5),
+            Frame("""{"__metadata__":{"k":"v\u00e9\ud83d\ude00","n":"1"},"x\u0041":{"dtype":"U8","shape":[5],"data_offsets":[0,5]}}""", 5),
         };
         var file = Path.Combine(paths.RepoRoot, "tests", "ClipSharp.Tests", "Checkpoints", "Data", "pybridge_tensors.safetensors");
         if (File.Exists(file)) seeds.Add(File.ReadAllBytes(file));

@@ -58,7 +58,7 @@ public sealed class TarTarget : FuzzTarget
             {
                 var key = $"{keyBase}{i:D4}";
                 Add(w, format, key + ".jpg", [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9]);
-                Add(w, format, key + ".json", Encoding.UTF8.GetBytes($$"""{"org_caption": "a cat {{i}}", "re_caption": "A grey cat on a mat."}"""));
+                Add(w, format, key + ".json", Encoding.UTF8.GetBytes($$"""{"org_caption": "a cat {{i}} caf\u00e9 \ud83d\ude00", "re_caption": "A grey cat on a mat."}"""));
                 Add(w, format, key + ".txt", "a cat, café ☕"u8.ToArray());
             }
         return ms.ToArray();

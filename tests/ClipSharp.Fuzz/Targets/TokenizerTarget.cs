@@ -28,6 +28,9 @@ public sealed class TokenizerTarget(FuzzPaths paths, bool wordPiece) : FuzzTarge
             "a photo of a cat", "A Café, isn't it?  Two dogs & 3 cats!", "caf\u00C3\u00A9 mojibake &amp; &lt;b&gt; &#x1F600;",
             "日本語のキャプション、猫。", "e\u0301\u0301 ﬁ ｆｕｌｌ ①②", "emoji 👩‍👩‍👧 🇫🇷 ❤️", "שלום مرحبا \u200F\u202E",
             new string('a', 300), "x" + new string('\u0301', 120), "<|startoftext|> [CLS] [SEP] ##ing 's 've",
+            "&amp;amp;lt;b&amp;gt; &#x26;#65; &#128512;&#xfe0f; &notanentity; &#99999999;",
+            string.Concat(Enumerable.Repeat("supercalifragilistic", 150)), // one 3000-letter piece (LongPieceBpe)
+            string.Join(' ', Enumerable.Range(0, 400).Select(i => $"word{i} café")),
         ];
         var seeds = texts.Select(Encoding.UTF8.GetBytes).ToList();
         seeds.Add([0xFF, .. Encoding.Unicode.GetBytes("lone \ud800 high and \udc00 low surrogates")]);
