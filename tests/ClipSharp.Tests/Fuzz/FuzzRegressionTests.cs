@@ -14,6 +14,7 @@ namespace ClipSharp.Tests.Fuzz;
 /// bytes: each must now end in a ClipSharpException that names the file (or a result), with bounded allocations.
 /// Each also goes through the harness (<see cref="FuzzRunner.Replay"/>), which checks the whole contract.
 /// </summary>
+[Collection("Console")] // one test runs the CLI in-process, which redirects Console
 public class FuzzRegressionTests
 {
     private static readonly FuzzPaths Paths = new(TestPaths.RepoRoot, TestPaths.Fixtures);
@@ -44,6 +45,18 @@ public class FuzzRegressionTests
         Assert.Contains(path, e.Message);
         Assert.Contains("UTF-8", e.Message);
         AssertContractHolds("safetensors", input);
+    }
+
+    // The reported symptom, end to end: `clipsharp info` on such a file took the unexpected-error path (exit 1).
+    [Fact]
+    public void InfoOnASafeTensorsHeaderThatIsNotUtf8ExitsWithAClearError()
+    {
+        var path = Write(SafeTensors([.. "{\"a"u8, 0xFF, .. "\":{}}"u8]), "bad-utf8-info.safetensors");
+        var (code, _, err) = ClipSharp.Tests.Cli.CliTests.Run("info", path);
+        Assert.Equal(2, code);
+        Assert.Contains(path, err);
+        Assert.Contains("not valid UTF-8", err);
+        Assert.DoesNotContain("unexpected", err);
     }
 
     // A JSON escape of a lone surrogate is valid JSON syntax but no string: reading it threw InvalidOperationException.
