@@ -26,7 +26,7 @@ internal static class SafeTensorsHeader
 
     public static (Dictionary<string, SafeTensorEntry>, Dictionary<string, string>) Parse(string path, byte[] header, long dataLength)
     {
-        if (System.Text.Unicode.Utf8.IsValid(header) is false)
+        if (!System.Text.Unicode.Utf8.IsValid(header))
             throw new ClipSharpException($"{path}: safetensors header is not valid UTF-8 (first bad byte at offset {8 + FirstInvalidUtf8(header)}).");
         // A JSON escape of a lone surrogate ("\ud800") is valid JSON but no .NET string: reading it throws InvalidOperationException.
         try { return ParseJson(path, header, dataLength); }
