@@ -18,6 +18,10 @@ public sealed class ImageTarget : FuzzTarget
     public override string Extension => ".img";
     public override int MaxInputLength => 1 << 16;
 
+    /// <summary>Decoded pixels may legitimately outgrow the file by deflate's 1032:1 times 4 bands (a PNG of one colour);
+    /// beyond that, only up to <see cref="ImageDecoderOptions.MaxPixels"/>, the decoder's documented bomb limit.</summary>
+    public override long AllocationCap(int inputLength) => (64L << 20) + 4200L * inputLength;
+
     public override IReadOnlyList<byte[]> Dictionary { get; } =
     [
         [0xFF, 0xD8], [0xFF, 0xD9], [0xFF, 0xC0], [0xFF, 0xC2], [0xFF, 0xC4], [0xFF, 0xDA], [0xFF, 0xDB], [0xFF, 0xDD], [0xFF, 0xE1], [0xFF, 0xEE],
