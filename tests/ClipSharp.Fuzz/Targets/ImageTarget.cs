@@ -18,8 +18,8 @@ public sealed class ImageTarget : FuzzTarget
     public override string Extension => ".img";
     public override int MaxInputLength => 1 << 16;
 
-    /// <summary>Decoded pixels may legitimately outgrow the file by deflate's 1032:1 times 4 bands (a PNG of one colour);
-    /// beyond that, only up to <see cref="ImageDecoderOptions.MaxPixels"/>, the decoder's documented bomb limit.</summary>
+    /// <summary>Decoded pixels may legitimately outgrow the file by deflate's 1032:1 times 4 bands (a PNG of one colour),
+    /// so 64 MiB plus 4200 bytes per input byte; the decoder's own bomb limit is <see cref="ImageDecoderOptions.MaxPixels"/>.</summary>
     public override long AllocationCap(int inputLength) => (64L << 20) + 4200L * inputLength;
 
     public override IReadOnlyList<byte[]> Dictionary { get; } =
