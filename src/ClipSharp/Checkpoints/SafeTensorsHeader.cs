@@ -26,6 +26,21 @@ internal static class SafeTensorsHeader
 
     public static (Dictionary<string, SafeTensorEntry>, Dictionary<string, string>) Parse(string path, byte[] header, long dataLength)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw new ClipSharpException($"{path}: safetensors header is not valid UTF-8 (first bad byte at offset {8 + FirstInvalidUtf8(header)}).");
+        // A JSON escape of a lone surrogate ("\ud800") is valid JSON but no .NET string: reading it throws InvalidOperationException.
+        try { return ParseJson(path, header, dataLength); }
+        catch (InvalidOperationException e) { throw new ClipSharpException($"{path}: safetensors header cannot be read ({e.Message}).", e); }
+    }
+
+    private static int FirstInvalidUtf8(byte[] bytes)
+    {
+        var status = System.Text.Unicode.Utf8.ToUtf16(bytes, new char[bytes.Length], out int read, out _, replaceInvalidSequences: false);
+        return status == System.Buffers.OperationStatus.Done ? bytes.Length : read;
+    }
+
+    private static (Dictionary<string, SafeTensorEntry>, Dictionary<string, string>) ParseJson(string path, byte[] header, long dataLength)
+    {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(header); }
         catch (JsonException e) { throw new ClipSharpException($"{path}: safetensors header is not valid JSON ({e.Message}).", e); }

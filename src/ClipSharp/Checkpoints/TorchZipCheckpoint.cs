@@ -49,6 +49,12 @@ public sealed class TorchZipCheckpoint : IDisposable
         try { zip = new ZipArchive(fs, ZipArchiveMode.Read); }
         catch (InvalidDataException e) { fs.Dispose(); throw new ClipSharpException($"{path}: not a readable zip archive ({e.Message}).", e); }
         try { return Parse(path, zip); }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            // the directory is read lazily (on Entries) and an entry's sizes are only checked when it is read
+            zip.Dispose();
+            throw new ClipSharpException($"{path}: damaged zip archive ({e.Message}).", e);
+        }
         catch { zip.Dispose(); throw; }
     }
 
@@ -62,6 +68,7 @@ public sealed class TorchZipCheckpoint : IDisposable
         if (pkl.Count != 1)
             throw new ClipSharpException($"{path}: zip archive without exactly one '<prefix>/data.pkl' ({pkl.Count} found), so it is not a torch.save checkpoint.");
         string prefix = prefixGuess!;
+        long fileLength = new FileInfo(path).Length;
         string byteorder = ReadText(zip, $"{prefix}/byteorder")?.Trim() ?? "little";
         if (byteorder is not ("little" or "big")) throw new ClipSharpException($"{path}: unknown byteorder '{byteorder}'.");
 
@@ -77,7 +84,7 @@ public sealed class TorchZipCheckpoint : IDisposable
             long need;
             try { need = s.ByteLength; }
             catch (OverflowException) { throw new ClipSharpException($"{where}: storage '{key}' size {numel} overflows."); }
-            if (entry.Length < need)
+            if (entry.Length < need || !Plausible(entry, fileLength))
                 throw new ClipSharpException($"{path}: storage '{key}' needs {need} bytes but '{entry.FullName}' has {entry.Length} (truncated file?).");
             if (storages.TryGetValue(key, out var prev) && prev != s)
                 throw new ClipSharpException($"{where}: storage '{key}' is described twice with different types/sizes.");
@@ -85,13 +92,19 @@ public sealed class TorchZipCheckpoint : IDisposable
         }
 
         var pklEntry = zip.GetEntry(pkl[0])!;
-        if (pklEntry.Length > 1L << 30) throw new ClipSharpException($"{path}: data.pkl of {pklEntry.Length} bytes is implausibly large.");
+        if (pklEntry.Length > 1L << 30 || !Plausible(pklEntry, fileLength))
+            throw new ClipSharpException($"{path}: data.pkl of {pklEntry.Length} bytes is implausibly large.");
         var bytes = new byte[pklEntry.Length];
         using (var s = pklEntry.Open()) s.ReadExactly(bytes);
         var root = new TorchUnpickler(bytes, $"{path} ({pkl[0]})", PersistentLoad).Load();
         var (refs, nested, stripped) = StateDictFinder.Find(path, root);
         return new TorchZipCheckpoint(path, zip, prefix, byteorder == "big", refs, nested, stripped);
     }
+
+    // An entry's sizes come from the zip directory: its uncompressed size can be believed only as far as its bytes in
+    // the file can hold it (deflate expands at most 1032:1), so a lying directory cannot make us allocate gigabytes.
+    private static bool Plausible(ZipArchiveEntry e, long fileLength) =>
+        e.Length <= 1032 * Math.Min(e.CompressedLength, fileLength) + 4096;
 
     private static string? ReadText(ZipArchive zip, string name)
     {

@@ -36,6 +36,12 @@ internal sealed class JsonFields(JsonElement obj, string source, string prefix)
         throw Bad(key, "an integer");
     }
 
+    /// <summary>A size (width, layers, heads, patch size, ...): a positive integer.</summary>
+    public int PositiveInt(string key) => Int(key) is var i && i > 0 ? i : throw Bad(key, "a positive integer");
+
+    /// <summary>A positive number (mlp_ratio).</summary>
+    public double PositiveDouble(string key) => Double(key) is var d && d > 0 && double.IsFinite(d) ? d : throw Bad(key, "a positive number");
+
     public double Double(string key)
     {
         var v = Get(key);

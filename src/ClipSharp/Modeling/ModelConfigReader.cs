@@ -30,21 +30,29 @@ public static class ModelConfigReader
         catch (JsonException e) { throw new ClipSharpException($"{source}: not valid JSON ({e.Message}).", e); }
         using (doc)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new ClipSharpException($"{source}: a model config must be a JSON object.");
-            JsonElement? pre = null;
-            if (root.TryGetProperty("model_cfg", out var mc))
+            try { return Read(doc.RootElement, source, name); }
+            catch (InvalidOperationException e) // a lone-surrogate escape ("\ud800") is valid JSON but no .NET string
             {
-                foreach (var p in root.EnumerateObject())
-                    if (p.Name is not ("model_cfg" or "preprocess_cfg"))
-                        throw new ClipSharpException($"{source}: unknown key '{p.Name}' next to model_cfg (expected model_cfg, preprocess_cfg).");
-                if (root.TryGetProperty("preprocess_cfg", out var pc)) pre = pc.Clone();
-                root = mc;
+                throw new ClipSharpException($"{source}: cannot be read ({e.Message}).", e);
             }
-            var r = new JsonFields(root, source, "");
-            var model = ReadModel(r, name);
-            return new ModelConfigFile(model, pre, source);
         }
+    }
+
+    private static ModelConfigFile Read(JsonElement root, string source, string name)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new ClipSharpException($"{source}: a model config must be a JSON object.");
+        JsonElement? pre = null;
+        if (root.TryGetProperty("model_cfg", out var mc))
+        {
+            foreach (var p in root.EnumerateObject())
+                if (p.Name is not ("model_cfg" or "preprocess_cfg"))
+                    throw new ClipSharpException($"{source}: unknown key '{p.Name}' next to model_cfg (expected model_cfg, preprocess_cfg).");
+            if (root.TryGetProperty("preprocess_cfg", out var pc)) pre = pc.Clone();
+            root = mc;
+        }
+        var r = new JsonFields(root, source, "");
+        var model = ReadModel(r, name);
+        return new ModelConfigFile(model, pre, source);
     }
 
     private static ModelConfig ReadModel(JsonFields r, string name)
@@ -54,7 +62,7 @@ public static class ModelConfigReader
         {
             m = key switch
             {
-                "embed_dim" => m with { EmbedDim = r.Int(key) },
+                "embed_dim" => m with { EmbedDim = r.PositiveInt(key) },
                 "vision_cfg" => m with { Vision = VisionConfigReader.Read(r.Object(key)) },
                 "text_cfg" => m with { Text = TextConfigReader.Read(r.Object(key)) },
                 "multimodal_cfg" => m with { Multimodal = ReadMultimodal(r.Object(key)) },
@@ -82,18 +90,18 @@ public static class ModelConfigReader
         foreach (var key in r.Keys)
             c = key switch
             {
-                "context_length" => c with { ContextLength = r.Int(key) },
-                "vocab_size" => c with { VocabSize = r.Int(key) },
-                "width" => c with { Width = r.Int(key) },
-                "heads" => c with { Heads = r.Int(key) },
-                "layers" => c with { Layers = r.Int(key) },
+                "context_length" => c with { ContextLength = r.PositiveInt(key) },
+                "vocab_size" => c with { VocabSize = r.PositiveInt(key) },
+                "width" => c with { Width = r.PositiveInt(key) },
+                "heads" => c with { Heads = r.PositiveInt(key) },
+                "layers" => c with { Layers = r.PositiveInt(key) },
                 // OpenCLIP's _build_text_decoder_tower never passes mlp_ratio on: CoCa decoders always have 4·width MLPs
-                "mlp_ratio" => r.Double(key) == 4.0 ? c : throw new ClipSharpException(
+                "mlp_ratio" => r.PositiveDouble(key) == 4.0 ? c : throw new ClipSharpException(
                     $"{r.Source}: multimodal_cfg.mlp_ratio {r.Double(key)} is not supported: OpenCLIP builds the CoCa decoder with mlp_ratio 4 whatever the config says, so only 4 is accepted."),
                 "ls_init_value" => c with { LsInitValue = r.NullableDouble(key) },
-                "attn_pooler_heads" => c with { AttnPoolerHeads = r.Int(key) },
-                "dim_head" => c with { DimHead = r.Int(key) },
-                "n_queries" => c with { NQueries = r.Int(key) },
+                "attn_pooler_heads" => c with { AttnPoolerHeads = r.PositiveInt(key) },
+                "dim_head" => c with { DimHead = r.PositiveInt(key) },
+                "n_queries" => c with { NQueries = r.PositiveInt(key) },
                 _ => throw r.Unknown(key),
             };
         return c;
@@ -105,12 +113,12 @@ public static class ModelConfigReader
         foreach (var key in r.Keys)
             c = key switch
             {
-                "width" => c with { Width = r.Int(key) },
-                "layers" => c with { Layers = r.Int(key) },
-                "heads" => c with { Heads = r.Int(key) },
-                "mlp_ratio" => c with { MlpRatio = r.Double(key) },
-                "num_learnable_tokens" => c with { NumLearnableTokens = r.Int(key) },
-                "output_length" => c with { OutputLength = r.Int(key) },
+                "width" => c with { Width = r.PositiveInt(key) },
+                "layers" => c with { Layers = r.PositiveInt(key) },
+                "heads" => c with { Heads = r.PositiveInt(key) },
+                "mlp_ratio" => c with { MlpRatio = r.PositiveDouble(key) },
+                "num_learnable_tokens" => c with { NumLearnableTokens = r.PositiveInt(key) },
+                "output_length" => c with { OutputLength = r.PositiveInt(key) },
                 _ => throw r.Unknown(key),
             };
         return c;

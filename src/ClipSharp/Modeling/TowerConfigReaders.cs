@@ -11,16 +11,16 @@ internal static class VisionConfigReader
         foreach (var key in r.Keys)
             c = key switch
             {
-                "image_size" => c with { ImageSize = r.Int(key) },
-                "patch_size" => c with { PatchSize = r.Int(key) },
-                "width" => c with { Width = r.Int(key) },
-                "layers" => c with { Layers = r.Int(key) },
-                "head_width" => c with { HeadWidth = r.Int(key) },
-                "mlp_ratio" => c with { MlpRatio = r.Double(key) },
+                "image_size" => c with { ImageSize = r.PositiveInt(key) },
+                "patch_size" => c with { PatchSize = r.PositiveInt(key) },
+                "width" => c with { Width = r.PositiveInt(key) },
+                "layers" => c with { Layers = r.PositiveInt(key) },
+                "head_width" => c with { HeadWidth = r.PositiveInt(key) },
+                "mlp_ratio" => c with { MlpRatio = r.PositiveDouble(key) },
                 "ls_init_value" => c with { LsInitValue = r.NullableDouble(key) },
                 "attentional_pool" => c with { AttentionalPool = r.Bool(key) },
-                "attn_pooler_queries" => c with { AttnPoolerQueries = r.Int(key) },
-                "attn_pooler_heads" => c with { AttnPoolerHeads = r.Int(key) },
+                "attn_pooler_queries" => c with { AttnPoolerQueries = r.PositiveInt(key) },
+                "attn_pooler_heads" => c with { AttnPoolerHeads = r.PositiveInt(key) },
                 "no_ln_pre" => c with { NoLnPre = r.Bool(key) },
                 "final_ln_after_pool" => c with { FinalLnAfterPool = r.Bool(key) },
                 "output_tokens" => c with { OutputTokens = r.Bool(key) },
@@ -58,12 +58,12 @@ internal static class TextConfigReader
         foreach (var key in r.Keys)
             c = key switch
             {
-                "context_length" => c with { ContextLength = r.Int(key) },
-                "vocab_size" => c with { VocabSize = r.Int(key) },
-                "width" => c with { Width = r.Int(key) },
-                "heads" => c with { Heads = r.Int(key) },
-                "layers" => c with { Layers = r.Int(key) },
-                "mlp_ratio" => c with { MlpRatio = r.Double(key) },
+                "context_length" => c with { ContextLength = r.PositiveInt(key) },
+                "vocab_size" => c with { VocabSize = r.PositiveInt(key) },
+                "width" => c with { Width = r.PositiveInt(key) },
+                "heads" => c with { Heads = r.PositiveInt(key) },
+                "layers" => c with { Layers = r.PositiveInt(key) },
+                "mlp_ratio" => c with { MlpRatio = r.PositiveDouble(key) },
                 "ls_init_value" => c with { LsInitValue = r.NullableDouble(key) },
                 "embed_cls" => c with { EmbedCls = r.Bool(key) },
                 "pad_id" => c with { PadId = r.Int(key) },

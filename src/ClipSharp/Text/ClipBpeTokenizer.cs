@@ -140,6 +140,7 @@ public sealed class ClipBpeTokenizer : ITextTokenizer
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
+        if (byteCount > LongPieceBpe.MinLength) return LongPieceBpe.Merge(symbols, _vocab); // O(n log n), same result
         var n = byteCount;
         while (n > 1)
         {

@@ -29,12 +29,29 @@ public static class CaptionFields
         JsonDocument doc;
         try { doc = JsonDocument.Parse(text); }
         catch (JsonException e) { throw new BadSampleException(BadSampleReasons.InvalidJson, origin, key, $"{what} is not valid JSON ({e.Message.Split('\n')[0].TrimEnd('.')})", e); }
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || HasLoneSurrogateEscape(bytes))
         {
+            bool isObject = doc.RootElement.ValueKind == JsonValueKind.Object;
             doc.Dispose();
-            throw new BadSampleException(BadSampleReasons.InvalidJson, origin, key, $"{what} is JSON but not an object");
+            throw new BadSampleException(BadSampleReasons.InvalidJson, origin, key,
+                isObject ? $"{what} holds a \\u escape that is not valid Unicode (a lone surrogate)" : $"{what} is JSON but not an object");
         }
         return doc;
+    }
+
+    // "\ud800" is valid JSON syntax but no string: reading it later (GetString, a property name) would throw
+    // InvalidOperationException far from the sample. Only escaped tokens can hold one (the bytes are valid UTF-8).
+    private static bool HasLoneSurrogateEscape(byte[] bytes)
+    {
+        var span = bytes.AsSpan(bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0);
+        var reader = new Utf8JsonReader(span);
+        while (reader.Read())
+        {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName) || !reader.ValueIsEscaped) continue;
+            try { reader.GetString(); }
+            catch (InvalidOperationException) { return true; }
+        }
+        return false;
     }
 
     /// <summary>The string field <paramref name="field"/> of a JSON object; null when absent, null or not a string.</summary>

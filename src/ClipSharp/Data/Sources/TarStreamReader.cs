@@ -65,6 +65,12 @@ public sealed class TarStreamReader : IDisposable
 
     private byte[] ReadData(long size, string name)
     {
+        // a header may claim up to MaxMemberBytes: refuse a claim the file cannot hold before allocating it
+        if (_stream.CanSeek && _stream.Length - _stream.Position is var left && size > left)
+        {
+            _stream.Seek(0, SeekOrigin.End);
+            throw Fail(Reasons.TruncatedMember, name, $"member \"{name}\" is cut off after {Math.Max(0, left)} of {size} bytes");
+        }
         var data = new byte[size];
         int got = ReadFully(data, (int)size);
         if (got < size) throw Fail(Reasons.TruncatedMember, name, $"member \"{name}\" is cut off after {got} of {size} bytes");

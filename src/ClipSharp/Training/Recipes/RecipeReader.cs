@@ -67,6 +67,15 @@ public static class RecipeReader
         if (root is not JsonObject obj) throw new ClipSharpException($"Recipe {source} must be a JSON object.");
         var applied = (overrides ?? []).ToList();
         foreach (var o in applied) ApplyOverride(obj, o);
+        try { return Deserialize(obj, source, applied); }
+        catch (InvalidOperationException e) // a lone-surrogate escape ("\ud800") is valid JSON but no .NET string
+        {
+            throw new ClipSharpException($"Recipe {source} cannot be read ({e.Message}).", e);
+        }
+    }
+
+    static Recipe Deserialize(JsonObject obj, string source, IReadOnlyList<string> applied)
+    {
         try
         {
             return obj.Deserialize<Recipe>(Json) ?? throw new ClipSharpException($"Recipe {source} is empty.");
