@@ -79,14 +79,16 @@ public static class MklCpuDispatch
         return before < 0 ? MklDispatchState.Applied : MklDispatchState.AppliedLate;
     }
 
-    /// <summary>True when [address, address+length) lies in one rw mapping of this process that belongs to <paramref name="library"/>
-    /// (its data segment, or the anonymous .bss mapping right after it).</summary>
+    /// <summary>True when [address, address+length) lies in one rw mapping of this process and inside the loaded object
+    /// <paramref name="library"/> (its data segment or .bss, as dladdr sees it).</summary>
     internal static bool InWritableMapping(nint address, int length, string library)
     {
+        // Which object the address belongs to: dladdr knows each loaded object's whole span (its .bss included), which
+        // /proc/self/maps cannot tell apart from a malloc arena the kernel merged into the same anonymous mapping.
+        if (address == 0 || !InLibrary(address, library) || !InLibrary(address + length - 1, library)) return false;
         string[] lines;
         try { lines = File.ReadAllLines("/proc/self/maps"); }
         catch (IOException) { return false; }
-        bool afterLibrary = false;
         foreach (var line in lines)
         {
             // "start-end perms offset dev inode [path]"
@@ -94,14 +96,22 @@ public static class MklCpuDispatch
             if (parts.Length < 5) continue;
             var range = parts[0].Split('-');
             ulong start = ulong.Parse(range[0], NumberStyles.HexNumber), end = ulong.Parse(range[1], NumberStyles.HexNumber);
-            string path = parts.Length > 5 ? parts[5] : "";
-            bool ours = path.Contains(library, StringComparison.Ordinal) || (path.Length == 0 && afterLibrary);
-            afterLibrary = path.Contains(library, StringComparison.Ordinal);
-            if ((ulong)address >= start && (ulong)address + (ulong)length <= end)
-                return ours && parts[1].StartsWith("rw", StringComparison.Ordinal);
+            if ((ulong)address >= start && (ulong)address + (ulong)length <= end) return parts[1].StartsWith("rw", StringComparison.Ordinal);
         }
         return false;
     }
+
+    private static bool InLibrary(nint address, string library)
+    {
+        try { return dladdr(address, out var info) != 0 && Marshal.PtrToStringUTF8(info.FileName) is { } f && f.Contains(library, StringComparison.Ordinal); }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return false; }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct DlInfo { public nint FileName, FileBase, SymbolName, SymbolAddress; }
+
+    [DllImport("libc.so.6")]
+    private static extern int dladdr(nint address, out DlInfo info);
 
     /// <summary>The vendor-check cache MKL reads (1 = dispatch by features, 0 = generic path, -1 = not asked yet), or
     /// null when it cannot be located (not x86-64 Linux, no MKL, an unrecognised MKL build).</summary>
