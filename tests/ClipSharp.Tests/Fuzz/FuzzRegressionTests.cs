@@ -197,7 +197,7 @@ public class FuzzRegressionTests
 
     // The heap merge (LongPieceBpe, pieces over 256 bytes) against OpenCLIP's algorithm written out here: repeatedly
     // merge every occurrence of the lowest-ranked pair, left to right.
-    [Fact]
+    [SharedFact]
     public void LongPieceBpeEqualsThePassLoop()
     {
         var vocab = ClipSharp.Tests.Parity.TokenizerFixtures.BpeTokenizer.Vocabulary;
