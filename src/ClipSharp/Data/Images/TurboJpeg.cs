@@ -37,7 +37,7 @@ internal static unsafe class TurboJpeg
         fixed (byte* src = data)
         {
             int w, ht, subsamp, cs;
-            if (api.Header(handle.Value, src, new CULong((nuint)data.Length), &w, &ht, &subsamp, &cs) != 0) return null;
+            if (api.Header(handle.Value, src, new CULong((nuint)data.Length), &w, &ht, &subsamp, &cs) != 0) return Drop(handle);
             if (w != h.Width || ht != h.Height) return null;
             if (bands == 1 ? cs != ColourspaceGray : cs is not (ColourspaceYCbCr or ColourspaceRgb)) return null;
             var (outW, outH, keepW, keepH) = h.Scaled(shrink);   // w, ht equal h's size (checked above)
@@ -49,7 +49,7 @@ internal static unsafe class TurboJpeg
                 byte* dst = buffer.Pointer;
                 int rc = api.Decompress(handle.Value, src, new CULong((nuint)data.Length), dst, outW, 0, outH,
                     bands == 1 ? PixelFormatGray : PixelFormatRgb, FlagStopOnWarning);
-                if (rc != 0) return null;
+                if (rc != 0) return Drop(handle);
                 nuint keepRow = (nuint)keepW * (nuint)bands;
                 if (keepW != outW)
                     for (nuint y = 1; y < (nuint)keepH; y++) Buffer.MemoryCopy(dst + y * rowBytes, dst + y * keepRow, keepRow, keepRow);
@@ -59,6 +59,17 @@ internal static unsafe class TurboJpeg
             }
             finally { buffer?.Dispose(); }
         }
+    }
+
+    // A failed tjDecompressHeader3 leaves libjpeg's decompressor mid-header (libjpeg-turbo 2.1 returns from its error
+    // handler without jpeg_abort_decompress), and every later call on that handle fails with "Improper call to JPEG
+    // library in state 201": one corrupt file would turn this thread's fast path off for good. A handle that saw an
+    // error is thrown away; the next call makes a fresh one.
+    private static DecodedImage? Drop(DecompressHandle handle)
+    {
+        if (ReferenceEquals(_handle, handle)) _handle = null;
+        handle.Dispose();
+        return null;
     }
 
     // tjDecompress2 takes the first of its scaling factors (largest first) whose output fits the requested size; on

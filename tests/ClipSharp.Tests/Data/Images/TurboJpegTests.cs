@@ -46,6 +46,23 @@ public class TurboJpegTests(ITestOutputHelper output) : FastJpegTests(output, tu
     }
 
     [TurboJpegFact]
+    public void ACorruptFileDoesNotTurnTheThreadsFastPathOff()
+    {
+        using var src = TestImages.Rgb(64, 48);
+        var good = src.JpegsaveBuffer(q: 90);
+        Assert.True(JpegHeader.TryRead(good, out var h));
+        // Same marker structure, but the first quantisation table names table 15 (libjpeg: "Bogus DQT index 15").
+        var bad = (byte[])good.Clone();
+        int dqt = good.AsSpan().IndexOf(new byte[] { 0xFF, 0xDB });
+        Assert.True(dqt > 0);
+        bad[dqt + 4] = 0x0F;
+        Assert.True(JpegHeader.TryRead(bad, out var hb), "the corrupt copy should still pass the header check");
+        Assert.Null(TurboJpeg.TryDecode(bad, hb, 1));
+        using var after = TurboJpeg.TryDecode(good, h, 1);
+        Assert.NotNull(after);   // before the fix: null on this thread from here on ("Improper call to JPEG library in state 201")
+    }
+
+    [TurboJpegFact]
     public void ExifOrientationOneIsDecodedAndOthersAreLeftToLibvips()
     {
         using var src = TestImages.Rgb(80, 40).CopyMemory();
