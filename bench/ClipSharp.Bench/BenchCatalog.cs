@@ -1,5 +1,6 @@
 using ClipSharp.Core;
 using ClipSharp.Modeling;
+using ClipSharp.Modeling.Layers;
 
 namespace ClipSharp.Bench;
 
@@ -13,22 +14,38 @@ public static class BenchCatalog
     public static IReadOnlyList<BenchSpec> All { get; } =
     [
         new("matmul-ceiling", "fp32 matmul ceiling, large square matrices", true, false, MatmulCeiling.Run),
+        new("matmul-ceiling-bf16", "bf16 matmul ceiling, large square matrices", true, false, MatmulCeiling.RunBf16),
+        new("attention-dtype", "scaled_dot_product_attention fwd+bwd, fp32 vs bf16, at the models' shapes", true, false, AttentionDtypeBenchmark.Run),
         new("train-vitb32-b32", "train step ViT-B-32 @224, batch 32", false, true,
             o => TrainBenchmarks.Clip("train-vitb32-b32", "train step ViT-B-32 @224, batch 32", Model("ViT-B-32"), 32, o)),
+        new("train-vitb32-b32-bf16", "train step ViT-B-32 @224, batch 32, amp_bf16", false, true,
+            o => TrainBenchmarks.Clip("train-vitb32-b32-bf16", "train step ViT-B-32 @224, batch 32, amp_bf16", Model("ViT-B-32"), 32, o, PrecisionPolicy.AmpBf16())),
+        new("train-vitb32-b32-bf16-attn16", "train step ViT-B-32 @224, batch 32, amp_bf16 with bf16 attention", false, true,
+            o => TrainBenchmarks.Clip("train-vitb32-b32-bf16-attn16", "train ViT-B-32 b32, amp_bf16, bf16 SDPA", Model("ViT-B-32"), 32, o, PrecisionPolicy.AmpBf16(TorchSharp.torch.ScalarType.BFloat16))),
         new("train-vitb32-b64", "train step ViT-B-32 @224, batch 64", false, true,
             o => TrainBenchmarks.Clip("train-vitb32-b64", "train step ViT-B-32 @224, batch 64", Model("ViT-B-32"), 64, o)),
+        new("train-vitb32-b64-bf16", "train step ViT-B-32 @224, batch 64, amp_bf16", false, true,
+            o => TrainBenchmarks.Clip("train-vitb32-b64-bf16", "train step ViT-B-32 @224, batch 64, amp_bf16", Model("ViT-B-32"), 64, o, PrecisionPolicy.AmpBf16())),
         new("train-small-b128", "train step bench_small @64, batch 128", true, true,
             o => TrainBenchmarks.Clip("train-small-b128", "train step bench_small @64, batch 128", SmallModel(o), 128, o)),
+        new("train-small-b128-bf16", "train step bench_small @64, batch 128, amp_bf16", true, true,
+            o => TrainBenchmarks.Clip("train-small-b128-bf16", "train step bench_small @64, batch 128, amp_bf16", SmallModel(o), 128, o, PrecisionPolicy.AmpBf16())),
         new("train-quickstart-clips-b64", "CLIPS train step, the quickstart model (64 px, 8-px patches), batch 64, captions 32 tokens", true, true,
             o => TrainBenchmarks.Clips("train-quickstart-clips-b64", "CLIPS step quickstart-clips b64", Model("quickstart-clips"), 64, 32, o)),
+        new("train-quickstart-clips-b64-bf16", "CLIPS train step, the quickstart model, batch 64, captions 32 tokens, amp_bf16", true, true,
+            o => TrainBenchmarks.Clips("train-quickstart-clips-b64-bf16", "CLIPS step quickstart-clips b64, amp_bf16", Model("quickstart-clips"), 64, 32, o, PrecisionPolicy.AmpBf16())),
         new("train-clips-tiny-p80", "CLIPS train step test-clips-tiny, batch 128, partial caption 80 tokens", true, true,
             o => TrainBenchmarks.Clips("train-clips-tiny-p80", "CLIPS step test-clips-tiny b128, partial 80 tok", Model("test-clips-tiny"), 128, 80, o)),
         new("train-clips-tiny-p32", "CLIPS train step test-clips-tiny, batch 128, partial caption 32 tokens", true, true,
             o => TrainBenchmarks.Clips("train-clips-tiny-p32", "CLIPS step test-clips-tiny b128, partial 32 tok", Model("test-clips-tiny"), 128, 32, o)),
         new("encode-image-vitb32-b32", "encode_image ViT-B-32 @224, batch 32", true, false,
             o => InferenceBenchmarks.EncodeImage("encode-image-vitb32-b32", "encode_image ViT-B-32 @224, batch 32", Model("ViT-B-32"), 32, o)),
+        new("encode-image-vitb32-b32-bf16", "encode_image ViT-B-32 @224, batch 32, bf16", true, false,
+            o => InferenceBenchmarks.EncodeImage("encode-image-vitb32-b32-bf16", "encode_image ViT-B-32 @224, batch 32, bf16", Model("ViT-B-32"), 32, o, bf16: true)),
         new("encode-text-vitb32-b128", "encode_text ViT-B-32, context 77, batch 128, every row full length", true, false,
             o => InferenceBenchmarks.EncodeText("encode-text-vitb32-b128", "encode_text ViT-B-32, ctx 77, batch 128", Model("ViT-B-32"), 128, true, o)),
+        new("encode-text-vitb32-b128-bf16", "encode_text ViT-B-32, context 77, batch 128, every row full length, bf16", true, false,
+            o => InferenceBenchmarks.EncodeText("encode-text-vitb32-b128-bf16", "encode_text ViT-B-32, ctx 77, batch 128, bf16", Model("ViT-B-32"), 128, true, o, bf16: true)),
         new("encode-text-vitb32-b128-captions", "encode_text ViT-B-32, context 77, batch 128, real captions padded to 77", false, false,
             o => InferenceBenchmarks.EncodeText("encode-text-vitb32-b128-captions", "encode_text ViT-B-32 b128, world captions", Model("ViT-B-32"), 128, false, o)),
         new("images-1t", "decode + resize 224 bicubic + crop + normalize, 1 thread", true, false,

@@ -1,5 +1,6 @@
 using ClipSharp.Core;
 using ClipSharp.Modeling;
+using ClipSharp.Modeling.Layers;
 using ClipSharp.Scenes;
 using ClipSharp.Text;
 using TorchSharp;
@@ -11,11 +12,13 @@ namespace ClipSharp.Bench;
 public static class InferenceBenchmarks
 {
     /// <summary>encode_image at <paramref name="batch"/> images of the model's size.</summary>
-    public static BenchResult EncodeImage(string name, string description, ModelConfig config, int batch, BenchOptions o)
+    public static BenchResult EncodeImage(string name, string description, ModelConfig config, int batch, BenchOptions o, bool bf16 = false)
     {
         torch.manual_seed(0);
         var model = ModelFactory.Create(config);
         model.eval();
+        using var policy = bf16 ? PrecisionPolicy.InferenceBf16() : null;
+        PrecisionPolicies.Apply(model, policy ?? PrecisionPolicy.Native);
         var images = torch.randn(batch, 3, config.Vision.ImageSize, config.Vision.ImageSize);
         var times = Timing.Measure(() =>
         {
@@ -23,7 +26,9 @@ public static class InferenceBenchmarks
             using var _ = torch.no_grad();
             model.EncodeImage(images, normalize: true);
         }, o.Warmup, o.Repeats + 1);
-        return Result(name, description, batch, times, batch * Flops.Vision(config.Vision, config.EmbedDim, pooledOnly: true), "images/s");
+        var r = Result(name, description, batch, times, batch * Flops.Vision(config.Vision, config.EmbedDim, pooledOnly: true), "images/s");
+        r.Details["precision"] = TrainBenchmarks.Describe(policy);
+        return r;
     }
 
     /// <summary>
@@ -34,11 +39,13 @@ public static class InferenceBenchmarks
     /// does: ClipSharp then cuts the causal tower after the longest caption. FLOPs: what ClipSharp executes (Flops);
     /// the reference's full-context count is in the details.
     /// </summary>
-    public static BenchResult EncodeText(string name, string description, ModelConfig config, int batch, bool fullLength, BenchOptions o)
+    public static BenchResult EncodeText(string name, string description, ModelConfig config, int batch, bool fullLength, BenchOptions o, bool bf16 = false)
     {
         torch.manual_seed(0);
         var model = ModelFactory.Create(config);
         model.eval();
+        using var policy = bf16 ? PrecisionPolicy.InferenceBf16() : null;
+        PrecisionPolicies.Apply(model, policy ?? PrecisionPolicy.Native);
         int ctx = config.Text.ContextLength, vocab = config.Text.VocabSize;
         var ids = fullLength ? FullLengthIds(batch, ctx, vocab) : WorldCaptionIds(batch, ctx, vocab);
         var times = Timing.Measure(() =>
@@ -51,6 +58,7 @@ public static class InferenceBenchmarks
         int kept = (int)used.max().item<long>();                           // the causal tower's cut
         var r = Result(name, description, batch, times, batch * Flops.Text(config.Text, config.EmbedDim, kept, pooledOnly: true), "texts/s");
         r.Details["reference_gflops_per_batch"] = (batch * Flops.Text(config.Text, config.EmbedDim, ctx) / 1e9).ToString("F1");
+        r.Details["precision"] = TrainBenchmarks.Describe(policy);
         r.Details["positions_used_max"] = used.max().item<long>().ToString();
         r.Details["positions_used_mean"] = used.to(ScalarType.Float64).mean().item<double>().ToString("F1");
         return r;

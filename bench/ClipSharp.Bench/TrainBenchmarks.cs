@@ -1,4 +1,5 @@
 using ClipSharp.Modeling;
+using ClipSharp.Modeling.Layers;
 using ClipSharp.Training.Objectives;
 using ClipSharp.Training.Optim;
 using TorchSharp;
@@ -8,17 +9,18 @@ namespace ClipSharp.Bench;
 
 /// <summary>
 /// Train-step throughput: forward + backward + AdamW (OpenCLIP parameter groups, lr 1e-3, wd 0.1, betas 0.9/0.98,
-/// eps 1e-6) + logit-scale clamp, fp32, on fixed synthetic inputs (random pixels, random token ids), so data loading
+/// eps 1e-6) + logit-scale clamp, in fp32 or under a precision policy (amp_bf16: fp32 master weights, bf16 matmuls), on fixed synthetic inputs (random pixels, random token ids), so data loading
 /// is excluded. Samples/s = batch / median step time.
 /// </summary>
 public static class TrainBenchmarks
 {
     /// <summary>CLIP (InfoNCE) train step of <paramref name="config"/> at <paramref name="batch"/>.</summary>
-    public static BenchResult Clip(string name, string description, ModelConfig config, int batch, BenchOptions o)
+    public static BenchResult Clip(string name, string description, ModelConfig config, int batch, BenchOptions o, PrecisionPolicy? precision = null)
     {
         torch.manual_seed(0);
         var model = ModelFactory.Create(config);
         model.train();
+        PrecisionPolicies.Apply(model, precision ?? PrecisionPolicy.Native);
         using var opt = ParameterGroups.AdamW(model, 1e-3, 0.9, 0.98, 1e-6, 0.1);
         var images = torch.randn(batch, 3, config.Vision.ImageSize, config.Vision.ImageSize);
         var ids = InferenceBenchmarks.FullLengthIds(batch, config.Text.ContextLength, config.Text.VocabSize); // every position counts
@@ -42,7 +44,7 @@ public static class TrainBenchmarks
             phases.Add(laps);
         }
         var times = Timing.Measure(Step, o.Warmup, o.Repeats, out var counters);
-        return Result(name, description, batch, times, Flops.ClipTrainStep(config, batch), model, lastLoss, phases, o.Repeats, counters);
+        return Result(name, description, batch, times, Flops.ClipTrainStep(config, batch), model, lastLoss, phases, o.Repeats, counters, precision);
     }
 
     /// <summary>
@@ -51,11 +53,12 @@ public static class TrainBenchmarks
     /// ([CLS] in the last slot, so a shorter row pools the same way), the captioner on the web states. The text
     /// tower runs once per caption kind so the two may differ in length; both variants use this same path.
     /// </summary>
-    public static BenchResult Clips(string name, string description, ModelConfig config, int batch, int partialTokens, BenchOptions o)
+    public static BenchResult Clips(string name, string description, ModelConfig config, int batch, int partialTokens, BenchOptions o, PrecisionPolicy? precision = null)
     {
         torch.manual_seed(0);
         var model = (ClipsModel)ModelFactory.Create(config);
         model.train();
+        PrecisionPolicies.Apply(model, precision ?? PrecisionPolicy.Native);
         using var opt = ParameterGroups.AdamW(model, 1e-3, 0.9, 0.98, 1e-6, 0.1);
         var loss = new ClipsLoss();
         int ctx = config.Text.ContextLength, q = config.Decoder!.OutputLength;
@@ -87,14 +90,14 @@ public static class TrainBenchmarks
             phases.Add(laps);
         }
         var times = Timing.Measure(Step, o.Warmup, o.Repeats, out var counters);
-        var r = Result(name, description, batch, times, Flops.ClipsTrainStep(config, batch, ctx, partialTokens), model, lastLoss, phases, o.Repeats, counters);
+        var r = Result(name, description, batch, times, Flops.ClipsTrainStep(config, batch, ctx, partialTokens), model, lastLoss, phases, o.Repeats, counters, precision);
         r.Details["web_tokens"] = ctx.ToString();
         r.Details["partial_tokens"] = partialTokens.ToString();
         return r;
     }
 
     private static BenchResult Result(string name, string description, int batch, double[] times, double flops, nn.Module model, double loss,
-        List<PhaseLaps> phases, int repeats, (ProcessCounters Before, ProcessCounters After) counters)
+        List<PhaseLaps> phases, int repeats, (ProcessCounters Before, ProcessCounters After) counters, PrecisionPolicy? precision)
     {
         double s = Timing.Median(times);
         long parameters = model.parameters().Sum(p => p.numel());
@@ -112,6 +115,7 @@ public static class TrainBenchmarks
             Details = new Dictionary<string, string>
             {
                 ["batch"] = batch.ToString(),
+                ["precision"] = Describe(precision),
                 ["parameters"] = parameters.ToString(),
                 ["last_loss"] = loss.ToString("G6"),
                 ["threads"] = torch.get_num_threads().ToString(),
@@ -120,4 +124,8 @@ public static class TrainBenchmarks
               .Concat(ProcessCounters.PerRepeat(counters.Before, counters.After, repeats)).ToDictionary(),
         };
     }
+
+    /// <summary>"fp32", or the policy's name with its matmul and attention dtypes.</summary>
+    internal static string Describe(PrecisionPolicy? p) => p is null || p.Matmul is null ? "fp32"
+        : $"{p.Name} (matmul {p.Matmul}, attention {p.Attention?.ToString() ?? "Float32"})";
 }

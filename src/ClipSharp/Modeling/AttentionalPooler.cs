@@ -29,6 +29,6 @@ public sealed class AttentionalPooler : nn.Module<Tensor, Tensor>
     {
         var k = ln_k.forward(x);
         var q = ln_q.forward(query).unsqueeze(0).expand(x.shape[0], -1, -1);
-        return attn.forward(q, k);
+        return attn.forward(q, k).to(query.dtype);   // back in the stream dtype (under amp the projection ran in bf16)
     }
 }

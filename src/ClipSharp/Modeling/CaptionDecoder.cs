@@ -13,7 +13,7 @@ namespace ClipSharp.Modeling;
 /// blocks run under the prefix-LM mask; ln_final and a bias-free vocabulary head give (B, Q, V) logits. Query i predicts
 /// caption token i+1 (no teacher forcing): every position is predicted in one pass.
 /// </summary>
-public sealed class CaptionDecoder : nn.Module
+public sealed class CaptionDecoder : nn.Module, IPrecisionAware
 {
     public readonly Linear img_proj;
     public readonly Linear txt_proj;
@@ -22,6 +22,9 @@ public sealed class CaptionDecoder : nn.Module
     public readonly LayerNorm ln_final;
     public readonly Linear head;
     private readonly DecoderConfig _cfg;
+
+    /// <summary>The dtype of the prefix projections and the vocabulary head (see <see cref="PrecisionPolicy"/>).</summary>
+    public PrecisionPolicy Precision { get; set; } = PrecisionPolicy.Native;
 
     public CaptionDecoder(DecoderConfig cfg, int visionWidth, int textWidth, int vocabSize) : base(nameof(CaptionDecoder))
     {
@@ -52,14 +55,16 @@ public sealed class CaptionDecoder : nn.Module
     /// </summary>
     public Tensor forward(Tensor patchStates, Tensor webStates, Action<string, Tensor>? observe = null)
     {
-        var prefix = torch.cat([img_proj.forward(patchStates), txt_proj.forward(webStates)], 1); // (B, li, Wd)
+        var p = Precision;
+        var prefix = torch.cat([p.Linear(patchStates, img_proj.weight!, null), p.Linear(webStates, txt_proj.weight!, null)], 1)
+            .to(queries.dtype);                                                                   // (B, li, Wd)
         long li = prefix.shape[1], q = queries.shape[0];
         var x = torch.cat([prefix, queries.to(prefix.dtype).expand(prefix.shape[0], -1, -1)], 1); // (B, li+Q, Wd)
         var mask = PrefixLmMask(li, q, x.dtype, x.device);
         x = transformer.forward(x, mask, observe: observe is null ? null : (i, t) => observe($"block{i}.queries", t[.., (int)li..]));
         var hidden = ln_final.forward(x[.., (int)li..]);
         observe?.Invoke("hidden", hidden);
-        return head.forward(hidden);
+        return p.Linear(hidden, head.weight!, null).to(queries.dtype);                         // (B, Q, V) logits in the stream dtype
     }
 
     /// <summary>

@@ -45,6 +45,13 @@ public class ClipModel : ContrastiveModel
         if (logit_bias is not null) register_parameter("logit_bias", logit_bias);
     }
 
+    // Module.to(dtype or device) replaces (and disposes) the parameters registered here, the text tower's included;
+    // the tower's own fields must follow, or it reads disposed tensors after model.to(cuda) or model.to(bf16).
+    protected override void _toEpilog(ScalarType? dtype, Device? device, bool non_blocking)
+    {
+        base._toEpilog(dtype, device, non_blocking);
+        if (!Config.CustomText) _text.AdoptParameters(named_parameters(recurse: false).ToDictionary(p => p.name, p => p.parameter));
+    }
 
     public override VisionOutput EncodeImageFull(Tensor images, Action<string, Tensor>? observe = null) =>
         visual.Encode(images, observe is null ? null : (n, t) => observe($"visual.{n}", t));

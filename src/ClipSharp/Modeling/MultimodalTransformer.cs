@@ -11,12 +11,15 @@ namespace ClipSharp.Modeling;
 /// states (`resblocks.{i}`) then a cross-attention block to the image tokens (`cross_attn.{i}`); ln_final; vocabulary
 /// projection `text_projection` (W, V).
 /// </summary>
-public sealed class MultimodalTransformer : nn.Module
+public sealed class MultimodalTransformer : nn.Module, IPrecisionAware
 {
     public readonly ModuleList<ResidualAttentionBlock> resblocks;
     public readonly ModuleList<ResidualAttentionBlock> cross_attn;
     public readonly LayerNorm ln_final;
     public readonly Parameter text_projection;
+
+    /// <summary>The dtype of the vocabulary projection (see <see cref="PrecisionPolicy"/>).</summary>
+    public PrecisionPolicy Precision { get; set; } = PrecisionPolicy.Native;
 
     public MultimodalTransformer(MultimodalConfig cfg, bool quickGelu) : base(nameof(MultimodalTransformer))
     {
@@ -46,6 +49,6 @@ public sealed class MultimodalTransformer : nn.Module
         }
         x = ln_final.forward(x);
         observe?.Invoke("ln_final", x);
-        return x.matmul(text_projection);
+        return Precision.MatMul(x, text_projection).to(text_projection.dtype);
     }
 }

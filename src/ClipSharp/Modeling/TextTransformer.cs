@@ -52,6 +52,22 @@ public sealed class TextTransformer : nn.Module
         }
     }
 
+    /// <summary>
+    /// Points this tower's own parameters (fields and registrations) at <paramref name="byName"/>'s: after a model that
+    /// registers them at its root (OpenCLIP's CLIP) was moved or cast, TorchSharp replaced and disposed the originals
+    /// there, and this tower must read the new ones.
+    /// </summary>
+    internal void AdoptParameters(IReadOnlyDictionary<string, Parameter> byName)
+    {
+        foreach (var (name, p) in byName)
+        {
+            var field = GetType().GetField(name);       // disposed originals no longer show in named_parameters()
+            if (field is null || field.FieldType != typeof(Parameter) || ReferenceEquals(field.GetValue(this), p)) continue;
+            ConditionallyRegisterParameter(name, p);
+            field.SetValue(this, p);
+        }
+    }
+
     /// <summary>ids: (B, L) int64 with L = context_length.</summary>
     public TextOutput Encode(Tensor ids, Action<string, Tensor>? observe = null)
     {

@@ -12,7 +12,7 @@ namespace ClipSharp.Modeling;
 public sealed record VisionOutput(Tensor Pooled, Tensor Tokens, Tensor PatchStates);
 
 /// <summary>OpenCLIP's VisionTransformer (pre-LN ViT) with OpenCLIP state-dict names.</summary>
-public sealed class VisionTransformer : nn.Module
+public sealed class VisionTransformer : nn.Module, IPrecisionAware
 {
     public readonly Conv2d conv1;
     public readonly Parameter class_embedding;
@@ -23,6 +23,9 @@ public sealed class VisionTransformer : nn.Module
     public readonly LayerNorm ln_post;
     public readonly Parameter proj;
     private readonly VisionConfig _cfg;
+
+    /// <summary>The dtype of the patch embedding (see <see cref="PrecisionPolicy"/>); the output projection stays in the stream dtype.</summary>
+    public PrecisionPolicy Precision { get; set; } = PrecisionPolicy.Native;
 
     public VisionTransformer(VisionConfig cfg, int embedDim, bool quickGelu) : base(nameof(VisionTransformer))
     {
@@ -74,7 +77,7 @@ public sealed class VisionTransformer : nn.Module
             observe?.Invoke("ln_post", x);
             (pooled, tokens) = GlobalPool(x);
         }
-        return new VisionOutput(pooled.matmul(proj), tokens, patches);
+        return new VisionOutput(Project(pooled), tokens, patches);
     }
 
     /// <summary>
@@ -87,13 +90,13 @@ public sealed class VisionTransformer : nn.Module
         if (attn_pool is not null || _cfg.Pool != VisionPool.Token) return Encode(images).Pooled;
         var x = Embed(images, null);
         var cls = torch.zeros(x.shape[0], dtype: ScalarType.Int64, device: x.device);
-        return ln_post.forward(transformer.ForwardAt(x, cls, causal: false)).matmul(proj);
+        return Project(ln_post.forward(transformer.ForwardAt(x, cls, causal: false)));
     }
 
     // Patch embedding + class token + positions (+ ln_pre): (B, 3, H, W) → (B, g²+1, W).
     private Tensor Embed(Tensor images, Action<string, Tensor>? observe)
     {
-        var x = conv1.forward(images);                                  // (B, W, g, g)
+        var x = PatchEmbed(images);                                     // (B, W, g, g)
         observe?.Invoke("conv1", x);
         x = x.flatten(2).transpose(1, 2);                               // (B, g², W), row-major patches
         var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
@@ -102,6 +105,21 @@ public sealed class VisionTransformer : nn.Module
         observe?.Invoke("ln_pre", x);                                   // no_ln_pre: OpenCLIP's ln_pre is an nn.Identity, observed all the same
         return x;
     }
+
+    // conv1 (kernel = stride = patch) in the policy's matmul dtype, as a patchify + linear (libtorch's CPU bf16
+    // conv2d ran ViT-B-32's patch embedding ~4x slower than the GEMM); the stream continues in the parameters' dtype.
+    private Tensor PatchEmbed(Tensor images)
+    {
+        if (Precision.Matmul is null) return conv1.forward(images);
+        long b = images.shape[0], c = images.shape[1], p = _cfg.PatchSize, gh = images.shape[2] / p, gw = images.shape[3] / p;
+        var patches = images.view(b, c, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(b, gh * gw, c * p * p); // (B, g², 3p²)
+        var w = conv1.weight!;
+        var x = Precision.Linear(patches, w.view(w.shape[0], -1), null);                                      // (B, g², W)
+        return x.to(class_embedding.dtype).transpose(1, 2).view(b, w.shape[0], gh, gw);                      // (B, W, g, g)
+    }
+
+    // pooled · proj in the stream dtype, also under amp: the features every loss reads, at a negligible cost (B·W·E).
+    private Tensor Project(Tensor pooled) => pooled.matmul(proj);
 
     // 'avg': mean over patch tokens (class token excluded); 'tok': the class token.
     private (Tensor Pooled, Tensor Tokens) GlobalPool(Tensor x) => _cfg.Pool switch
