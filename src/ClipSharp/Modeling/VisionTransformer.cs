@@ -110,7 +110,7 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
     // conv2d ran ViT-B-32's patch embedding ~4x slower than the GEMM); the stream continues in the parameters' dtype.
     private Tensor PatchEmbed(Tensor images)
     {
-        if (Precision.Matmul is null) return conv1.forward(images);
+        if (Precision.Matmul is null) return conv1.forward(images.to(conv1.weight!.dtype)); // fp32 pixels into a bf16 model too
         long b = images.shape[0], c = images.shape[1], p = _cfg.PatchSize, gh = images.shape[2] / p, gw = images.shape[3] / p;
         var patches = images.view(b, c, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(b, gh * gw, c * p * p); // (B, g², 3p²)
         var w = conv1.weight!;

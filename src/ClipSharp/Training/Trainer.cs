@@ -42,6 +42,7 @@ public static class Trainer
         torch.manual_seed((long)(s.Recipe.Seed & long.MaxValue));
         using var model = ModelFactory.Create(s.ModelFile.Model, s.Device);
         LoadPretrained(s, model);
+        s.Precision.ApplyTo(model);                       // after loading fp32 weights, before the optimizer sees the parameters
         var r = s.Recipe;
         using var optimizer = ParameterGroups.AdamW(model, r.Optim.Lr, r.Optim.Beta1, r.Optim.Beta2, r.Optim.Eps, r.Optim.WeightDecay,
             ParameterGroups.ParseRule(r.Optim.DecayRule));
@@ -76,15 +77,14 @@ public static class Trainer
 
     private sealed record Session(TrainOptions Options, Recipe Recipe, ICollectives Dist, ITrainingObserver? Log, Device Device,
         RunDirectory Run, ModelConfigFile ModelFile, string Vocab, ITextTokenizer Tokenizer, ITrainingTask Task,
-        PreprocessConfig Preprocess, EvalRunner Evals, LrSchedule Schedule, CheckpointRef? ResumeFrom, CheckpointStore Store);
+        PreprocessConfig Preprocess, EvalRunner Evals, LrSchedule Schedule, CheckpointRef? ResumeFrom, CheckpointStore Store,
+        TrainingPrecision Precision);
 
     private static Session Setup(TrainOptions o)
     {
         var r = o.Recipe;
         var dist = o.Collectives ?? new SingleProcessCollectives();
         var log = dist.IsMain ? o.Observer : null;
-        if (r.Precision.Trim().ToLowerInvariant() != "fp32")
-            throw new ClipSharpException($"precision \"{r.Precision}\" is not available: TorchSharp 0.107 has no autocast binding, so ClipSharp trains in fp32 only.");
         if (r.AccumSteps < 1 || r.BatchSize % r.AccumSteps != 0)
             throw new ClipSharpException($"batch_size {r.BatchSize} must be a positive multiple of accum_steps {r.AccumSteps}.");
         if (r.Threads is { } threads) torch.set_num_threads(threads);
@@ -100,7 +100,8 @@ public static class Trainer
         var resumeFrom = o.Resume is { } res ? CheckpointStore.Resolve(res, run.Root) : null;
         if (o.Resume is "latest" && resumeFrom is null) log?.OnMessage($"no checkpoint in {run.Root}; starting from scratch");
         return new Session(o, r, dist, log, device, run, modelFile, vocab, tokenizer, TrainingTaskFactory.Create(r.Task), preprocess,
-            evals, LrSchedule.From(r.Schedule, r.Optim.Lr), resumeFrom, new CheckpointStore(run.Root, r.Checkpoint.KeepLast));
+            evals, LrSchedule.From(r.Schedule, r.Optim.Lr), resumeFrom, new CheckpointStore(run.Root, r.Checkpoint.KeepLast),
+            TrainingPrecision.Parse(r.Precision));
     }
 
     private static LoaderOptions LoaderOptionsFor(Session s) => new()
@@ -188,17 +189,17 @@ public static class Trainer
     {
         if (micro.Count == 1)
         {
-            var lp = task.Loss(model, task.Features(model, micro[0]), micro[0], dist);
+            var lp = task.Loss(model, TrainingPrecision.LossInputs(task.Features(model, micro[0])), micro[0], dist);
             lp.Total.backward();
             return lp;
         }
         var whole = StepBatch.Concat(micro);
         var cached = new List<IReadOnlyDictionary<string, Tensor>>();
-        using (no_grad()) foreach (var m in micro) cached.Add(task.Features(model, m));
+        using (no_grad()) foreach (var m in micro) cached.Add(TrainingPrecision.LossInputs(task.Features(model, m)));
         LossParts? last = null;
         for (int j = 0; j < micro.Count; j++)
         {
-            var live = task.Features(model, micro[j]);
+            var live = TrainingPrecision.LossInputs(task.Features(model, micro[j]));
             var features = live.Keys.ToDictionary(k => k, k => cat(cached.Select((c, i) => i == j ? live[k] : c[k]).ToList(), 0));
             last = task.Loss(model, features, whole, dist);
             last.Total.backward();
@@ -238,7 +239,7 @@ public static class Trainer
         double rate = (p.Samples - p.LoggedSamples) / Math.Max(1e-9, seconds - p.LastLogSeconds);
         (p.LoggedSamples, p.LastLogSeconds) = (p.Samples, seconds);
         long total = r.Schedule.TotalSteps;
-        var report = new StepReport(p.Step, total, o.Lr, lossValue, parts, o.GradNorm, model.logit_scale.item<float>(), rate,
+        var report = new StepReport(p.Step, total, o.Lr, lossValue, parts, o.GradNorm, model.logit_scale.detach().to(ScalarType.Float32).item<float>(), rate,
             TimeSpan.FromSeconds(p.SecondsBefore + seconds), TimeSpan.FromSeconds((total - p.Step) * r.BatchSize * s.Dist.WorldSize / Math.Max(rate, 1e-9)),
             p.Samples, !o.Finite);
         var values = report.Values();

@@ -61,26 +61,29 @@ public class TrainerResumeTests(ITestOutputHelper output)
             Assert.True(t.equal(eb[k]).all().item<bool>(), $"{k}: weights differ after resume (max |diff| {(t - eb[k]).abs().max().item<float>()})");
     }
 
-    [Fact]
-    public void KilledMidRunAndResumedEqualsUninterruptedBitForBit()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("amp_bf16")]
+    public void KilledMidRunAndResumedEqualsUninterruptedBitForBit(string precision)
     {
-        var dir = TestPaths.NewTempDir("resume");
+        string[] set = ["--set", $"precision={precision}"];
+        var dir = TestPaths.NewTempDir("resume-" + precision);
         var recipe = TrainingWorld.RecipeFile(dir, steps: Steps);
         var full = Path.Combine(dir, "full");
-        var r0 = Cli(recipe, full, null, null);
+        var r0 = Cli(recipe, full, null, null, set);
         Assert.True(r0.Code == 0, r0.Err + r0.Out);
 
         var killed = Path.Combine(dir, "killed");
         // Kill once step 5 is logged: checkpoints exist for steps 2 and 4, step 5's update is lost. The run blocks after
         // step 5 (fault hook) so the kill lands there however fast the machine is; it is still a real SIGKILL.
         var pause = new Dictionary<string, string> { [ClipSharp.TestHost.EnvironmentFaults.Variable] = "pause-after-step:5" };
-        var r1 = Cli(recipe, killed, pause, _ => LastLoggedStep(killed) >= 5);
+        var r1 = Cli(recipe, killed, pause, _ => LastLoggedStep(killed) >= 5, set);
         Assert.NotEqual(0, r1.Code);
         Assert.False(File.Exists(Path.Combine(killed, "model.safetensors")), "the killed run must not have finished");
         var latest = new CheckpointStore(killed, 3).Latest();
         Assert.NotNull(latest);
         output.WriteLine($"killed after step {LastLoggedStep(killed)}; resuming from {latest!.Directory}");
-        var r2 = Cli(recipe, killed, null, null, "--resume", "latest");
+        var r2 = Cli(recipe, killed, null, null, [.. set, "--resume", "latest"]);
         Assert.True(r2.Code == 0, r2.Err + r2.Out);
         Assert.Contains("resum", r2.Out);
         AssertSameWeights(full, killed);

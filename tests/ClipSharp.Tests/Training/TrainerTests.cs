@@ -14,6 +14,9 @@ public class TrainerTests
     private static TrainResult Train(string run, string kind = "clips", long steps = 2, int batch = 16, Action<JsonObject>? edit = null) =>
         Trainer.Run(new TrainOptions { Recipe = TrainingWorld.Recipe(kind, steps, batch, edit), RunDirectory = run });
 
+    private static double LastLoss(string run) => MetricsLog.Read(Path.Combine(run, MetricsLog.FileName))
+        .Last(e => e.GetProperty("kind").GetString() == "train").GetProperty("loss").GetDouble();
+
     private static Dictionary<string, TorchSharp.torch.Tensor> Weights(string run) => SafeTensorsFile.Load(Path.Combine(run, "model.safetensors"));
 
     [Fact]
@@ -76,11 +79,32 @@ public class TrainerTests
     }
 
     [Fact]
-    public void UnsupportedPrecisionAndBadAccumulationAreClearErrors()
+    public void UnknownPrecisionAndBadAccumulationAreClearErrors()
     {
         var run = Path.Combine(TestPaths.NewTempDir("bad"), "run");
         Assert.Contains("fp32", Assert.Throws<ClipSharpException>(() => Train(run, edit: r => r["precision"] = "bf16")).Message);
         Assert.Contains("accum_steps", Assert.Throws<ClipSharpException>(() => Train(run, edit: r => r["accum_steps"] = 3)).Message);
+    }
+
+    // amp_bf16 and pure_bf16 train the same recipe to a nearby loss, and their run folders hold fp32 weights that load
+    // into an fp32 model exactly (OpenCLIP names, every key).
+    [Theory]
+    [InlineData("amp_bf16", 0.02)]
+    [InlineData("pure_bf16", 0.05)]
+    public void Bf16PrecisionsTrainCloseToFp32AndWriteFp32Weights(string precision, double tolerance)
+    {
+        var dir = TestPaths.NewTempDir("prec-" + precision);
+        Train(Path.Combine(dir, "fp32"), steps: 3);
+        var run = Path.Combine(dir, precision);
+        Train(run, steps: 3, edit: r => r["precision"] = precision);
+        double expected = LastLoss(Path.Combine(dir, "fp32")), actual = LastLoss(run);
+        double rel = Math.Abs(actual - expected) / Math.Abs(expected);
+        Assert.True(rel < tolerance, $"{precision}: loss at step 3 {actual} vs fp32 {expected} ({rel:P2} apart)");
+        var weights = Weights(run);
+        Assert.All(weights, kv => Assert.Equal(TorchSharp.torch.ScalarType.Float32, kv.Value.dtype));
+        using var model = ModelFactory.Create(ModelFactory.LoadConfig(run).Model);
+        Assert.True(StateDictLoader.Load(model, weights, strict: true).IsExact);
+        Assert.Contains($"\"precision\": \"{precision}\"", File.ReadAllText(Path.Combine(run, "recipe.json")));
     }
 
     // A native libtorch error inside a step (here: token ids beyond the model's vocabulary, a tokenizer/model mismatch)

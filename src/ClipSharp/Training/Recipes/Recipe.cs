@@ -23,7 +23,7 @@ public sealed record Recipe
     public int BatchSize { get; init; } = 64;
     /// <summary>Gradient accumulation: micro-batches per step; negatives span the whole step's batch (OpenCLIP).</summary>
     public int AccumSteps { get; init; } = 1;
-    /// <summary>"fp32" or "bf16" (autocast-free: bf16 weights/activations where TorchSharp allows; CPU support varies).</summary>
+    /// <summary>fp32 | amp_bf16 (fp32 master weights, bf16 matmuls) | pure_bf16 (everything bf16; fine-tuning) | amp_fp16 (CUDA, loss scaling): see Training.TrainingPrecision.</summary>
     public string Precision { get; init; } = "fp32";
     public IReadOnlyList<EvalRecipe> Evals { get; init; } = [];
     public CheckpointRecipe Checkpoint { get; init; } = new();

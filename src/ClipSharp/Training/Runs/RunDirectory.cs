@@ -75,11 +75,13 @@ public sealed record RunDirectory(string Root)
         HfTokenizerFiles.AdaptTextConfig(text, vocab, HfTokenizerFiles.IsBertBaseUncased(vocabTxt));
     }
 
-    /// <summary>The model's state dict as CPU tensors with OpenCLIP names (copies, safe to write after the step).</summary>
+    /// <summary>The model's state dict as CPU tensors with OpenCLIP names (copies, safe to write after the step); floating
+    /// tensors in fp32 whatever the training precision (a pure_bf16 run writes the same files as an fp32 one).</summary>
     public static Dictionary<string, Tensor> StateDict(nn.Module model)
     {
         var d = new Dictionary<string, Tensor>();
-        foreach (var (name, t) in model.state_dict()) d[name] = t.detach().cpu().contiguous().clone();
+        foreach (var (name, t) in model.state_dict())
+            d[name] = (t.is_floating_point() && t.dtype != ScalarType.Float32 ? t.detach().cpu().to(ScalarType.Float32) : t.detach().cpu()).contiguous().clone();
         return d;
     }
 
