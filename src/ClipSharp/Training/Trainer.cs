@@ -78,7 +78,7 @@ public static class Trainer
     private sealed record Session(TrainOptions Options, Recipe Recipe, ICollectives Dist, ITrainingObserver? Log, Device Device,
         RunDirectory Run, ModelConfigFile ModelFile, string Vocab, ITextTokenizer Tokenizer, ITrainingTask Task,
         PreprocessConfig Preprocess, EvalRunner Evals, LrSchedule Schedule, CheckpointRef? ResumeFrom, CheckpointStore Store,
-        TrainingPrecision Precision);
+        TrainingPrecision Precision, DynamicLossScaler? Scaler);
 
     private static Session Setup(TrainOptions o)
     {
@@ -101,7 +101,7 @@ public static class Trainer
         if (o.Resume is "latest" && resumeFrom is null) log?.OnMessage($"no checkpoint in {run.Root}; starting from scratch");
         return new Session(o, r, dist, log, device, run, modelFile, vocab, tokenizer, TrainingTaskFactory.Create(r.Task), preprocess,
             evals, LrSchedule.From(r.Schedule, r.Optim.Lr), resumeFrom, new CheckpointStore(run.Root, r.Checkpoint.KeepLast),
-            TrainingPrecision.Parse(r.Precision));
+            TrainingPrecision.Parse(r.Precision), TrainingPrecision.Parse(r.Precision).LossScaling ? new DynamicLossScaler() : null);
     }
 
     private static LoaderOptions LoaderOptionsFor(Session s) => new()
@@ -127,6 +127,7 @@ public static class Trainer
         if (s.ResumeFrom is { } from)
         {
             state = TrainerCheckpoints.Restore(from, model, optimizer);
+            if (s.Scaler is not null && state.LossScale is { } scale) s.Scaler.Restore(scale, state.LossScaleGoodSteps, state.LossScaleSkipped);
             s.Log?.OnMessage($"resumed from {from.Directory} (step {state.Step}, epoch {state.Data?.Epoch}, sample {state.Data?.SamplesInEpoch})");
         }
         if (s.Dist.WorldSize == 1) return state;
@@ -168,12 +169,13 @@ public static class Trainer
             micro.Add(StepBatch.From(b, s.Device));
         }
         LossParts loss;
-        try { loss = ForwardBackward(s.Task, model, micro, s.Dist); }
+        try { loss = ForwardBackward(s.Task, model, micro, s.Dist, s.Scaler); }
         catch (System.Runtime.InteropServices.ExternalException e)
         {
             throw new ClipSharpException($"Step {p.Step + 1}: libtorch failed in the forward or backward pass: {e.Message.Split('\n')[0].Trim()}", e);
         }
         if (s.Dist.WorldSize > 1) p.GradSync += DataParallel.AllReduceGradients(parameters, s.Dist).Elapsed;
+        s.Scaler?.Unscale(parameters);
         double gradNorm = nn.utils.clip_grad_norm_(parameters, r.Optim.GradClipNorm ?? double.PositiveInfinity);
         double lossValue = loss.Total.item<float>();
         bool finite = double.IsFinite(lossValue) && double.IsFinite(gradNorm);
@@ -185,12 +187,12 @@ public static class Trainer
     }
 
     // One step's forward and backward over its micro-batches; returns the (last) loss for logging.
-    private static LossParts ForwardBackward(ITrainingTask task, ContrastiveModel model, List<StepBatch> micro, ICollectives dist)
+    private static LossParts ForwardBackward(ITrainingTask task, ContrastiveModel model, List<StepBatch> micro, ICollectives dist, DynamicLossScaler? scaler)
     {
         if (micro.Count == 1)
         {
             var lp = task.Loss(model, TrainingPrecision.LossInputs(task.Features(model, micro[0])), micro[0], dist);
-            lp.Total.backward();
+            (scaler?.ScaleLoss(lp.Total) ?? lp.Total).backward();
             return lp;
         }
         var whole = StepBatch.Concat(micro);
@@ -202,7 +204,7 @@ public static class Trainer
             var live = TrainingPrecision.LossInputs(task.Features(model, micro[j]));
             var features = live.Keys.ToDictionary(k => k, k => cat(cached.Select((c, i) => i == j ? live[k] : c[k]).ToList(), 0));
             last = task.Loss(model, features, whole, dist);
-            last.Total.backward();
+            (scaler?.ScaleLoss(last.Total) ?? last.Total).backward();
         }
         return last!;
     }
@@ -210,6 +212,16 @@ public static class Trainer
     // The optimizer step, or a skipped update (and divergence detection) when the loss or the gradient is not finite.
     private static void Update(Session s, ContrastiveModel model, optim.Optimizer optimizer, Progress p, bool finite, double loss, double gradNorm)
     {
+        if (s.Scaler is { } scaler && double.IsFinite(loss))
+        {
+            // amp_fp16: an overflow in the scaled gradients is the scaler's signal to lower S, not divergence.
+            scaler.Update(finite);
+            if (finite) optimizer.step();
+            if (finite && s.Recipe.Optim.ClampLogitScale) ParameterGroups.ClampLogitScale(model.logit_scale);
+            if (!finite) s.Log?.OnMessage($"step {p.Step + 1}: fp16 gradients overflowed; update skipped, loss scale now {scaler.Scale}");
+            optimizer.zero_grad();
+            return;
+        }
         if (finite)
         {
             optimizer.step();
@@ -243,6 +255,7 @@ public static class Trainer
             TimeSpan.FromSeconds(p.SecondsBefore + seconds), TimeSpan.FromSeconds((total - p.Step) * r.BatchSize * s.Dist.WorldSize / Math.Max(rate, 1e-9)),
             p.Samples, !o.Finite);
         var values = report.Values();
+        if (s.Scaler is { } scaler) { values["loss_scale"] = scaler.Scale; values["loss_scale_skipped"] = scaler.Skipped; }
         if (s.Dist.WorldSize > 1) values["grad_sync_s"] = p.GradSync.TotalSeconds;
         p.GradSync = TimeSpan.Zero;
         metrics?.Write(p.Step, "train", values);
@@ -265,6 +278,7 @@ public static class Trainer
             Step = p.Step, Data = p.Position, RankData = s.Dist.WorldSize > 1 ? RankAgreement.GatherPositions(p.Position, s.Dist) : null,
             SamplesSeen = p.Samples, NonFiniteSkipped = p.NonFinite,
             TorchRng = Convert.ToBase64String(torch.random.get_rng_state().bytes.ToArray()), Seconds = p.Seconds,
+            LossScale = s.Scaler?.Scale, LossScaleGoodSteps = s.Scaler?.GoodSteps ?? 0, LossScaleSkipped = s.Scaler?.Skipped ?? 0,
         };
         if (s.Dist.IsMain)
         {

@@ -19,6 +19,10 @@ public sealed record TrainerState
     public string? TorchRng { get; init; }
     /// <summary>Training seconds so far (for throughput and ETA across restarts).</summary>
     public double Seconds { get; init; }
+    /// <summary>amp_fp16 only: the loss scaler's scale, finite steps since it changed, and overflow-skipped steps.</summary>
+    public double? LossScale { get; init; }
+    public int LossScaleGoodSteps { get; init; }
+    public long LossScaleSkipped { get; init; }
 
     static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
