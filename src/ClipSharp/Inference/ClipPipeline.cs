@@ -3,6 +3,7 @@ using ClipSharp.Core;
 using ClipSharp.Data.Images;
 using ClipSharp.Modeling;
 using ClipSharp.Modeling.Generation;
+using ClipSharp.Modeling.Layers;
 using ClipSharp.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,6 +18,7 @@ namespace ClipSharp.Inference;
 public sealed class ClipPipeline : IDisposable
 {
     private readonly object _gate = new();
+    private readonly PrecisionPolicy? _precision;   // bf16: owns the weights' bf16 copies
     private bool _disposed;
 
     /// <summary>The model (eval mode). Call it directly only under your own synchronisation.</summary>
@@ -52,6 +54,7 @@ public sealed class ClipPipeline : IDisposable
             throw new ClipSharpException($"The tokenizer makes rows of {tokenizer.ContextLength} ids but the model expects {model.ContextLength}.");
         if (Options.Device is { } d && d.type != BatchEncoder.DeviceOf(model).type) model.to(d);
         model.eval();
+        if (Options.Precision == InferencePrecision.Bf16) PrecisionPolicies.Apply(model, _precision = PrecisionPolicy.InferenceBf16());
         Model = model;
         Tokenizer = tokenizer;
         Transform = transform;
@@ -177,6 +180,7 @@ public sealed class ClipPipeline : IDisposable
             if (_disposed) return;
             _disposed = true;
             Model.Dispose();
+            _precision?.Dispose();
         }
     }
 

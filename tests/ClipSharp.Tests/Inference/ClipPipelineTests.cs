@@ -61,6 +61,23 @@ public class ClipPipelineTests
     }
 
     [Fact]
+    public void Bf16EmbeddingsAreFp32UnitVectorsCloseToTheFp32Ones()
+    {
+        var (dir, _) = RunDirectory();
+        var images = Images(3);
+        var texts = new[] { "a red circle", "two blue squares on the left" };
+        using var fp32 = ClipPipeline.Load(dir);
+        using var bf16 = ClipPipeline.Load(dir, new ClipPipelineOptions { Precision = InferencePrecision.Bf16 });
+        foreach (var (a, b) in fp32.EncodeImages(images).Zip(bf16.EncodeImages(images)).Concat(fp32.EncodeTexts(texts).Zip(bf16.EncodeTexts(texts))))
+        {
+            Assert.Equal(1.0, b.Sum(v => (double)v * v), 5);            // normalized in fp32 after the bf16 tower
+            double cos = a.Zip(b).Sum(p => (double)p.First * p.Second);
+            Assert.True(cos >= 0.999, $"bf16 embedding cosine to fp32: {cos}");
+            Assert.NotEqual(a, b);                                       // it did compute in bf16
+        }
+    }
+
+    [Fact]
     public void ZeroShotIsASoftmaxOverTemplateEnsembles()
     {
         var (dir, model) = RunDirectory(6);
