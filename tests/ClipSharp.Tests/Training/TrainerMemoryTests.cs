@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ClipSharp.Checkpoints;
 using ClipSharp.Core;
+using ClipSharp.Modeling.Layers;
 using ClipSharp.Tests.Support;
 using ClipSharp.Training;
 using ClipSharp.Training.Recipes;
@@ -43,8 +44,12 @@ public class TrainerMemoryTests(ITestOutputHelper output)
     {
         var dir = TestPaths.NewTempDir("ckpt");
         void Accum(JsonObject r) => r["accum_steps"] = 2;
+        long before = GradCheckpoint.RecomputationsOnThisThread;
         Train(Path.Combine(dir, "plain"), 2, Accum);
+        Assert.Equal(before, GradCheckpoint.RecomputationsOnThisThread);
         Train(Path.Combine(dir, "ckpt"), 2, r => { Accum(r); r["grad_checkpointing"] = true; });
+        // 2 steps x 2 micro-batches x (vision 1 + text 1 + captioner 1 blocks) recomputed in the backward
+        Assert.Equal(before + 12, GradCheckpoint.RecomputationsOnThisThread);
         double diff = MaxDiff(Path.Combine(dir, "plain"), Path.Combine(dir, "ckpt"));
         output.WriteLine($"grad_checkpointing vs plain, 2 steps with accum_steps 2: max |weight diff| {diff:G3}");
         Assert.True(diff <= 1e-6, $"grad_checkpointing changed the trained weights by {diff:G3}");

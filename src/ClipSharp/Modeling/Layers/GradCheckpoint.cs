@@ -21,6 +21,12 @@ namespace ClipSharp.Modeling.Layers;
 /// </remarks>
 public static class GradCheckpoint
 {
+    [ThreadStatic] private static long _recomputations;
+
+    /// <summary>Recomputations (checkpointed backward calls) run on the calling thread so far: a diagnostic that shows
+    /// checkpointing is active (CPU backward runs on the thread that called backward).</summary>
+    public static long RecomputationsOnThisThread => _recomputations;
+
     /// <summary>
     /// fn(inputs), checkpointed when autograd would record it (gradients enabled and an input or a parameter of
     /// <paramref name="module"/> requires grad); otherwise a plain call. <paramref name="inputs"/> are every tensor fn
@@ -63,6 +69,7 @@ public static class GradCheckpoint
         public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
         {
             ReleaseHandedBack();
+            _recomputations++;
             var plan = (Plan)ctx.get_data("plan");
             var grads = new Tensor?[1 + plan.NeedsGrad.Length + plan.Parameters.Length];
             using (var scope = NewDisposeScope())
