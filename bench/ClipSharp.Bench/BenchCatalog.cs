@@ -19,25 +19,39 @@ public static class BenchCatalog
         new("train-vitb32-b32", "train step ViT-B-32 @224, batch 32", false, true,
             o => TrainBenchmarks.Clip("train-vitb32-b32", "train step ViT-B-32 @224, batch 32", Model("ViT-B-32"), 32, o)),
         new("train-vitb32-b32-bf16", "train step ViT-B-32 @224, batch 32, amp_bf16", false, true,
-            o => TrainBenchmarks.Clip("train-vitb32-b32-bf16", "train step ViT-B-32 @224, batch 32, amp_bf16", Model("ViT-B-32"), 32, o, PrecisionPolicy.AmpBf16())),
+            o => TrainBenchmarks.Clip("train-vitb32-b32-bf16", "train step ViT-B-32 @224, batch 32, amp_bf16", Model("ViT-B-32"), 32, o, precision: PrecisionPolicy.AmpBf16())),
         new("train-vitb32-b32-bf16-attn16", "train step ViT-B-32 @224, batch 32, amp_bf16 with bf16 attention", false, true,
-            o => TrainBenchmarks.Clip("train-vitb32-b32-bf16-attn16", "train ViT-B-32 b32, amp_bf16, bf16 SDPA", Model("ViT-B-32"), 32, o, PrecisionPolicy.AmpBf16(TorchSharp.torch.ScalarType.BFloat16))),
+            o => TrainBenchmarks.Clip("train-vitb32-b32-bf16-attn16", "train ViT-B-32 b32, amp_bf16, bf16 SDPA", Model("ViT-B-32"), 32, o, precision: PrecisionPolicy.AmpBf16(TorchSharp.torch.ScalarType.BFloat16))),
         new("train-vitb32-b64", "train step ViT-B-32 @224, batch 64", false, true,
             o => TrainBenchmarks.Clip("train-vitb32-b64", "train step ViT-B-32 @224, batch 64", Model("ViT-B-32"), 64, o)),
         new("train-vitb32-b64-bf16", "train step ViT-B-32 @224, batch 64, amp_bf16", false, true,
-            o => TrainBenchmarks.Clip("train-vitb32-b64-bf16", "train step ViT-B-32 @224, batch 64, amp_bf16", Model("ViT-B-32"), 64, o, PrecisionPolicy.AmpBf16())),
+            o => TrainBenchmarks.Clip("train-vitb32-b64-bf16", "train step ViT-B-32 @224, batch 64, amp_bf16", Model("ViT-B-32"), 64, o, precision: PrecisionPolicy.AmpBf16())),
         new("train-small-b128", "train step bench_small @64, batch 128", true, true,
             o => TrainBenchmarks.Clip("train-small-b128", "train step bench_small @64, batch 128", SmallModel(o), 128, o)),
         new("train-small-b128-bf16", "train step bench_small @64, batch 128, amp_bf16", true, true,
-            o => TrainBenchmarks.Clip("train-small-b128-bf16", "train step bench_small @64, batch 128, amp_bf16", SmallModel(o), 128, o, PrecisionPolicy.AmpBf16())),
+            o => TrainBenchmarks.Clip("train-small-b128-bf16", "train step bench_small @64, batch 128, amp_bf16", SmallModel(o), 128, o, precision: PrecisionPolicy.AmpBf16())),
         new("train-quickstart-clips-b64", "CLIPS train step, the quickstart model (64 px, 8-px patches), batch 64, captions 32 tokens", true, true,
             o => TrainBenchmarks.Clips("train-quickstart-clips-b64", "CLIPS step quickstart-clips b64", Model("quickstart-clips"), 64, 32, o)),
         new("train-quickstart-clips-b64-bf16", "CLIPS train step, the quickstart model, batch 64, captions 32 tokens, amp_bf16", true, true,
-            o => TrainBenchmarks.Clips("train-quickstart-clips-b64-bf16", "CLIPS step quickstart-clips b64, amp_bf16", Model("quickstart-clips"), 64, 32, o, PrecisionPolicy.AmpBf16())),
+            o => TrainBenchmarks.Clips("train-quickstart-clips-b64-bf16", "CLIPS step quickstart-clips b64, amp_bf16", Model("quickstart-clips"), 64, 32, o, precision: PrecisionPolicy.AmpBf16())),
         new("train-clips-tiny-p80", "CLIPS train step test-clips-tiny, batch 128, partial caption 80 tokens", true, true,
             o => TrainBenchmarks.Clips("train-clips-tiny-p80", "CLIPS step test-clips-tiny b128, partial 80 tok", Model("test-clips-tiny"), 128, 80, o)),
         new("train-clips-tiny-p32", "CLIPS train step test-clips-tiny, batch 128, partial caption 32 tokens", true, true,
             o => TrainBenchmarks.Clips("train-clips-tiny-p32", "CLIPS step test-clips-tiny b128, partial 32 tok", Model("test-clips-tiny"), 128, 32, o)),
+        // Memory savers (peak RSS is each row's own child process): gradient checkpointing and patch dropout 0.5,
+        // against train-small-b128, train-quickstart-clips-b64 and train-vitb32-b64 above.
+        new("train-small-b128-ckpt", "train step bench_small @64, batch 128, grad checkpointing", true, true,
+            o => TrainBenchmarks.Clip("train-small-b128-ckpt", "train bench_small b128, grad checkpointing", SmallModel(o), 128, o, Ckpt)),
+        new("train-small-b128-pd50", "train step bench_small @64, batch 128, patch dropout 0.5", true, true,
+            o => TrainBenchmarks.Clip("train-small-b128-pd50", "train bench_small b128, patch dropout 0.5", SmallModel(o), 128, o, Pd50)),
+        new("train-quickstart-clips-b64-ckpt", "CLIPS train step, the quickstart model, batch 64, grad checkpointing", true, true,
+            o => TrainBenchmarks.Clips("train-quickstart-clips-b64-ckpt", "CLIPS step quickstart-clips b64, grad checkpointing", Model("quickstart-clips"), 64, 32, o, Ckpt)),
+        new("train-quickstart-clips-b64-pd50", "CLIPS train step, the quickstart model, batch 64, patch dropout 0.5", true, true,
+            o => TrainBenchmarks.Clips("train-quickstart-clips-b64-pd50", "CLIPS step quickstart-clips b64, patch dropout 0.5", Model("quickstart-clips"), 64, 32, o, Pd50)),
+        new("train-vitb32-b64-ckpt", "train step ViT-B-32 @224, batch 64, grad checkpointing", false, true,
+            o => TrainBenchmarks.Clip("train-vitb32-b64-ckpt", "train step ViT-B-32 @224, batch 64, grad checkpointing", Model("ViT-B-32"), 64, o, Ckpt)),
+        new("train-vitb32-b64-pd50", "train step ViT-B-32 @224, batch 64, patch dropout 0.5", false, true,
+            o => TrainBenchmarks.Clip("train-vitb32-b64-pd50", "train step ViT-B-32 @224, batch 64, patch dropout 0.5", Model("ViT-B-32"), 64, o, Pd50)),
         new("encode-image-vitb32-b32", "encode_image ViT-B-32 @224, batch 32", true, false,
             o => InferenceBenchmarks.EncodeImage("encode-image-vitb32-b32", "encode_image ViT-B-32 @224, batch 32", Model("ViT-B-32"), 32, o)),
         new("encode-image-vitb32-b32-bf16", "encode_image ViT-B-32 @224, batch 32, bf16", true, false,
@@ -70,6 +84,8 @@ public static class BenchCatalog
         }
         return o.Quick ? All.Where(s => s.InQuick).ToList() : All;
     }
+
+    private static readonly TrainBenchmarks.Savers Ckpt = new(GradCheckpointing: true), Pd50 = new(PatchDropout: 0.5);
 
     private static ModelConfig Model(string name) => ModelFactory.LoadConfig(name).Model;
 

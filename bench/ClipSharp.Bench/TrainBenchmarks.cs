@@ -14,13 +14,32 @@ namespace ClipSharp.Bench;
 /// </summary>
 public static class TrainBenchmarks
 {
-    /// <summary>CLIP (InfoNCE) train step of <paramref name="config"/> at <paramref name="batch"/>.</summary>
-    public static BenchResult Clip(string name, string description, ModelConfig config, int batch, BenchOptions o, PrecisionPolicy? precision = null)
+    /// <summary>The memory savers a train row runs with: gradient checkpointing of every residual block and the
+    /// vision tower's patch dropout (replacing the config's, as the recipe's force_patch_dropout does).</summary>
+    public sealed record Savers(bool GradCheckpointing = false, double? PatchDropout = null)
     {
+        public static Savers None { get; } = new();
+
+        public ModelConfig Apply(ModelConfig c) => PatchDropout is { } p ? c with { Vision = c.Vision with { PatchDropout = p } } : c;
+
+        public IEnumerable<KeyValuePair<string, string>> Details(ModelConfig applied) =>
+        [
+            KeyValuePair.Create("grad_checkpointing", GradCheckpointing.ToString()),
+            KeyValuePair.Create("patch_dropout", applied.Vision.PatchDropout.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        ];
+    }
+
+    /// <summary>CLIP (InfoNCE) train step of <paramref name="config"/> at <paramref name="batch"/>.</summary>
+    public static BenchResult Clip(string name, string description, ModelConfig config, int batch, BenchOptions o, Savers? savers = null,
+        PrecisionPolicy? precision = null)
+    {
+        savers ??= Savers.None;
+        config = savers.Apply(config);
         torch.manual_seed(0);
         var model = ModelFactory.Create(config);
         model.train();
         PrecisionPolicies.Apply(model, precision ?? PrecisionPolicy.Native);
+        model.SetGradCheckpointing(savers.GradCheckpointing);
         using var opt = ParameterGroups.AdamW(model, 1e-3, 0.9, 0.98, 1e-6, 0.1);
         var images = torch.randn(batch, 3, config.Vision.ImageSize, config.Vision.ImageSize);
         var ids = InferenceBenchmarks.FullLengthIds(batch, config.Text.ContextLength, config.Text.VocabSize); // every position counts
@@ -44,7 +63,9 @@ public static class TrainBenchmarks
             phases.Add(laps);
         }
         var times = Timing.Measure(Step, o.Warmup, o.Repeats, out var counters);
-        return Result(name, description, batch, times, Flops.ClipTrainStep(config, batch), model, lastLoss, phases, o.Repeats, counters, precision);
+        var r = Result(name, description, batch, times, Flops.ClipTrainStep(config, batch), model, lastLoss, phases, o.Repeats, counters, precision);
+        foreach (var (k, v) in savers.Details(config)) r.Details[k] = v;
+        return r;
     }
 
     /// <summary>
@@ -53,12 +74,16 @@ public static class TrainBenchmarks
     /// ([CLS] in the last slot, so a shorter row pools the same way), the captioner on the web states. The text
     /// tower runs once per caption kind so the two may differ in length; both variants use this same path.
     /// </summary>
-    public static BenchResult Clips(string name, string description, ModelConfig config, int batch, int partialTokens, BenchOptions o, PrecisionPolicy? precision = null)
+    public static BenchResult Clips(string name, string description, ModelConfig config, int batch, int partialTokens, BenchOptions o, Savers? savers = null,
+        PrecisionPolicy? precision = null)
     {
+        savers ??= Savers.None;
+        config = savers.Apply(config);
         torch.manual_seed(0);
         var model = (ClipsModel)ModelFactory.Create(config);
         model.train();
         PrecisionPolicies.Apply(model, precision ?? PrecisionPolicy.Native);
+        model.SetGradCheckpointing(savers.GradCheckpointing);
         using var opt = ParameterGroups.AdamW(model, 1e-3, 0.9, 0.98, 1e-6, 0.1);
         var loss = new ClipsLoss();
         int ctx = config.Text.ContextLength, q = config.Decoder!.OutputLength;
@@ -93,6 +118,7 @@ public static class TrainBenchmarks
         var r = Result(name, description, batch, times, Flops.ClipsTrainStep(config, batch, ctx, partialTokens), model, lastLoss, phases, o.Repeats, counters, precision);
         r.Details["web_tokens"] = ctx.ToString();
         r.Details["partial_tokens"] = partialTokens.ToString();
+        foreach (var (k, v) in savers.Details(config)) r.Details[k] = v;
         return r;
     }
 

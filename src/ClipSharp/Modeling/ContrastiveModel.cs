@@ -1,4 +1,5 @@
 using ClipSharp.Core;
+using ClipSharp.Modeling.Layers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,6 +54,26 @@ public abstract class ContrastiveModel : nn.Module
         var perImage = logit_scale.exp() * imageFeatures.matmul(textFeatures.t());
         if (logit_bias is not null) perImage = perImage.add(logit_bias, Scalars.One);
         return (perImage, perImage.t());
+    }
+
+    /// <summary>
+    /// OpenCLIP's <c>set_grad_checkpointing(enable)</c>: every residual block of the towers and decoders recomputes its
+    /// activations in the backward instead of storing them (<see cref="GradCheckpoint"/>): less memory for about one more
+    /// forward of compute, the same gradients.
+    /// </summary>
+    public void SetGradCheckpointing(bool enable = true)
+    {
+        foreach (var m in modules().OfType<IGradCheckpointing>()) m.GradCheckpointing = enable;
+    }
+
+    /// <summary>
+    /// The generator the training-only random layers (patch dropout) draw from; null = libtorch's global generator.
+    /// The trainer passes one it reseeds before every forward, so every draw is a function of (seed, step, rank,
+    /// micro-batch) and a resumed run equals an uninterrupted one.
+    /// </summary>
+    public void SetTrainingRandomness(Generator? generator)
+    {
+        foreach (var m in modules().OfType<PatchDropout>()) m.Generator = generator;
     }
 
     /// <summary>Text context length the tokenizer must produce.</summary>

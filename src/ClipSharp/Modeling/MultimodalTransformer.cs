@@ -11,7 +11,7 @@ namespace ClipSharp.Modeling;
 /// states (`resblocks.{i}`) then a cross-attention block to the image tokens (`cross_attn.{i}`); ln_final; vocabulary
 /// projection `text_projection` (W, V).
 /// </summary>
-public sealed class MultimodalTransformer : nn.Module, IPrecisionAware
+public sealed class MultimodalTransformer : nn.Module, IPrecisionAware, IGradCheckpointing
 {
     public readonly ModuleList<ResidualAttentionBlock> resblocks;
     public readonly ModuleList<ResidualAttentionBlock> cross_attn;
@@ -36,15 +36,19 @@ public sealed class MultimodalTransformer : nn.Module, IPrecisionAware
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
+    public bool GradCheckpointing { get; set; }
+
     /// <summary>imageEmbs (B, Li, W), textEmbs (B, Lt, W) → vocabulary logits (B, Lt, V).</summary>
     public Tensor forward(Tensor imageEmbs, Tensor textEmbs, Action<string, Tensor>? observe = null)
     {
         var x = textEmbs;
         for (int i = 0; i < resblocks.Count; i++)
         {
-            x = resblocks[i].forward(x, causal: true);
+            var (self, cross) = (resblocks[i], cross_attn[i]);
+            x = GradCheckpointing ? GradCheckpoint.Run(self, a => self.forward(a[0]!, causal: true), x) : self.forward(x, causal: true);
             observe?.Invoke($"resblocks.{i}", x);
-            x = cross_attn[i].forward(x, context: imageEmbs);
+            x = GradCheckpointing ? GradCheckpoint.Run(cross, a => cross.forward(a[0]!, context: a[1]), x, imageEmbs) : cross.forward(x, context: imageEmbs);
             observe?.Invoke($"cross_attn.{i}", x);
         }
         x = ln_final.forward(x);

@@ -8,7 +8,9 @@ using static TorchSharp.torch;
 namespace ClipSharp.Modeling;
 
 /// <summary>Vision tower outputs. Pooled: (B, E) before normalization. Tokens: OpenCLIP's `tokens` (after its pooling
-/// rule). PatchStates: (B, Np, W) patch tokens after the last block, before ln_post (the CLIPS captioner's input).</summary>
+/// rule). PatchStates: (B, Np, W) patch tokens after the last block, before ln_post (the CLIPS captioner's input). With
+/// patch dropout active (training) Tokens and PatchStates hold the kept patches only (Np = kept), in the drop's order, as
+/// OpenCLIP's tokens do: the captioner and CoCa's decoder read the patches the encoder saw.</summary>
 public sealed record VisionOutput(Tensor Pooled, Tensor Tokens, Tensor PatchStates);
 
 /// <summary>OpenCLIP's VisionTransformer (pre-LN ViT) with OpenCLIP state-dict names.</summary>
@@ -17,6 +19,7 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
     public readonly Conv2d conv1;
     public readonly Parameter class_embedding;
     public readonly Parameter positional_embedding;
+    public readonly PatchDropout? patch_dropout;
     public readonly LayerNorm? ln_pre;
     public readonly Transformer transformer;
     public readonly AttentionalPooler? attn_pool;
@@ -35,6 +38,7 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
         conv1 = nn.Conv2d(3, w, cfg.PatchSize, stride: cfg.PatchSize, bias: false);
         class_embedding = new Parameter(torch.randn(w).mul(Scalars.Of(scale)));
         positional_embedding = new Parameter(torch.randn(g * g + 1, w).mul(Scalars.Of(scale)));
+        if (cfg.PatchDropout != 0) patch_dropout = new PatchDropout(cfg.PatchDropout);     // OpenCLIP: nn.Identity at 0
         if (!cfg.NoLnPre) ln_pre = nn.LayerNorm(w, cfg.LayerNormEps);
         var act = quickGelu ? ActivationKind.QuickGelu : cfg.GeluTanh ? ActivationKind.GeluTanh : ActivationKind.Gelu;
         transformer = new Transformer(new BlockSpec(w, cfg.Heads, cfg.MlpRatio, act, cfg.LayerNormEps, cfg.LsInitValue), cfg.Layers);
@@ -93,7 +97,7 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
         return Project(ln_post.forward(transformer.ForwardAt(x, cls, causal: false)));
     }
 
-    // Patch embedding + class token + positions (+ ln_pre): (B, 3, H, W) → (B, g²+1, W).
+    // Patch embedding + class token + positions (+ patch dropout in training) (+ ln_pre): (B, 3, H, W) → (B, g²+1, W).
     private Tensor Embed(Tensor images, Action<string, Tensor>? observe)
     {
         var x = PatchEmbed(images);                                     // (B, W, g, g)
@@ -101,6 +105,7 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
         x = x.flatten(2).transpose(1, 2);                               // (B, g², W), row-major patches
         var cls = class_embedding.to(x.dtype).expand(x.shape[0], 1, -1);
         x = torch.cat([cls, x], 1).add(positional_embedding.to(x.dtype), Scalars.One);  // (B, g²+1, W)
+        if (patch_dropout is not null) x = patch_dropout.forward(x);                    // training: (B, 1+kept, W)
         if (ln_pre is not null) x = ln_pre.forward(x);
         observe?.Invoke("ln_pre", x);                                   // no_ln_pre: OpenCLIP's ln_pre is an nn.Identity, observed all the same
         return x;

@@ -44,6 +44,8 @@ public static class Trainer
         LoadPretrained(s, model);
         s.Precision.ApplyTo(model);                       // after loading fp32 weights, before the optimizer sees the parameters
         var r = s.Recipe;
+        model.SetGradCheckpointing(r.GradCheckpointing);
+        using var random = new StepRandomness(model, r.Seed, s.Dist.Rank);     // patch dropout draws: f(seed, step, rank, micro)
         using var optimizer = ParameterGroups.AdamW(model, r.Optim.Lr, r.Optim.Beta1, r.Optim.Beta2, r.Optim.Eps, r.Optim.WeightDecay,
             ParameterGroups.ParseRule(r.Optim.DecayRule));
         // Resume: weights, moments, RNG, data position; every rank starts from the same place.
@@ -61,7 +63,7 @@ public static class Trainer
         while (p.Step < p.Stop && !o.Cancellation.IsCancellationRequested)
         {
             using var scope = NewDisposeScope();
-            var outcome = Step(s, model, optimizer, parameters, batches, p);
+            var outcome = Step(s, model, optimizer, parameters, batches, p, random);
             bool last = p.Step == r.Schedule.TotalSteps;
             if (p.Step % Math.Max(1, r.LogEverySteps) == 0 || last || p.Step == p.Stop) LogStep(s, model, outcome, p, metrics);
             foreach (var e in s.Evals.Due(p.Step, final: false).Where(_ => !last && s.Dist.IsMain)) RunEval(s, e, model, p.Step, metrics);
@@ -91,6 +93,8 @@ public static class Trainer
         var device = DeviceSpec.Parse(r.Device);
         var run = new RunDirectory(Path.GetFullPath(o.RunDirectory ?? r.OutputDir ?? Path.Combine("runs", r.Name)));
         var modelFile = ModelFactory.LoadConfig(r.Model);
+        if (r.ForcePatchDropout is { } pd) // OpenCLIP --force-patch-dropout: this run's model only (open_clip_config.json keeps the file's)
+            modelFile = modelFile with { Model = modelFile.Model with { Vision = modelFile.Model.Vision with { PatchDropout = pd } } };
         var cfg = modelFile.Model;
         var vocab = r.Tokenizer.Vocab ?? throw new ClipSharpException($"Recipe '{r.Name}': tokenizer.vocab is required (a vocab.txt for WordPiece models, a BPE file for CLIP).");
         var tokenizer = TokenizerFactory.Create(new TokenizerSpec(cfg.Text.HfTokenizerName, vocab, cfg.Text.ContextLength) { TokenizerMode = cfg.Text.TokenizerMode });
@@ -155,7 +159,7 @@ public static class Trainer
     private sealed record StepOutcome(LossParts Loss, double LossValue, double GradNorm, double Lr, bool Finite);
 
     private static StepOutcome Step(Session s, ContrastiveModel model, optim.Optimizer optimizer, List<TorchSharp.Modules.Parameter> parameters,
-        IEnumerator<TrainBatch> batches, Progress p)
+        IEnumerator<TrainBatch> batches, Progress p, StepRandomness random)
     {
         var r = s.Recipe;
         double lr = s.Schedule.At(p.Step);
@@ -169,7 +173,7 @@ public static class Trainer
             micro.Add(StepBatch.From(b, s.Device));
         }
         LossParts loss;
-        try { loss = ForwardBackward(s.Task, model, micro, s.Dist, s.Scaler); }
+        try { loss = ForwardBackward(s.Task, model, micro, s.Dist, s.Scaler, j => random.Reseed(p.Step, j)); }
         catch (System.Runtime.InteropServices.ExternalException e)
         {
             throw new ClipSharpException($"Step {p.Step + 1}: libtorch failed in the forward or backward pass: {e.Message.Split('\n')[0].Trim()}", e);
@@ -186,21 +190,25 @@ public static class Trainer
         return new StepOutcome(loss, lossValue, gradNorm, lr, finite);
     }
 
-    // One step's forward and backward over its micro-batches; returns the (last) loss for logging.
-    private static LossParts ForwardBackward(ITrainingTask task, ContrastiveModel model, List<StepBatch> micro, ICollectives dist, DynamicLossScaler? scaler)
+    // One step's forward and backward over its micro-batches; returns the (last) loss for logging. reseed(j) comes before
+    // every forward of micro-batch j, so its cached and live forwards draw the same patch-dropout subsets.
+    private static LossParts ForwardBackward(ITrainingTask task, ContrastiveModel model, List<StepBatch> micro, ICollectives dist,
+        DynamicLossScaler? scaler, Action<int> reseed)
     {
         if (micro.Count == 1)
         {
+            reseed(0);
             var lp = task.Loss(model, TrainingPrecision.LossInputs(task.Features(model, micro[0])), micro[0], dist);
             (scaler?.ScaleLoss(lp.Total) ?? lp.Total).backward();
             return lp;
         }
         var whole = StepBatch.Concat(micro);
         var cached = new List<IReadOnlyDictionary<string, Tensor>>();
-        using (no_grad()) foreach (var m in micro) cached.Add(TrainingPrecision.LossInputs(task.Features(model, m)));
+        using (no_grad()) for (int j = 0; j < micro.Count; j++) { reseed(j); cached.Add(TrainingPrecision.LossInputs(task.Features(model, micro[j]))); }
         LossParts? last = null;
         for (int j = 0; j < micro.Count; j++)
         {
+            reseed(j);
             var live = TrainingPrecision.LossInputs(task.Features(model, micro[j]));
             var features = live.Keys.ToDictionary(k => k, k => cat(cached.Select((c, i) => i == j ? live[k] : c[k]).ToList(), 0));
             last = task.Loss(model, features, whole, dist);

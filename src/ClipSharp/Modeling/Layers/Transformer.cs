@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ClipSharp.Modeling.Layers;
 
 /// <summary>A stack of pre-LN blocks (`resblocks.{i}`).</summary>
-public sealed class Transformer : nn.Module
+public sealed class Transformer : nn.Module, IGradCheckpointing
 {
     public readonly ModuleList<ResidualAttentionBlock> resblocks;
 
@@ -16,12 +16,15 @@ public sealed class Transformer : nn.Module
         RegisterComponents();
     }
 
+    /// <inheritdoc/>
+    public bool GradCheckpointing { get; set; }
+
     /// <summary>Runs every block; <paramref name="observe"/> (optional) sees each block's output, for intermediates.</summary>
     public Tensor forward(Tensor x, Tensor? mask = null, bool causal = false, Action<int, Tensor>? observe = null)
     {
         for (int i = 0; i < resblocks.Count; i++)
         {
-            x = resblocks[i].forward(x, null, mask, causal);
+            x = Block(i, x, mask, causal);
             observe?.Invoke(i, x);
         }
         return x;
@@ -34,7 +37,14 @@ public sealed class Transformer : nn.Module
     public Tensor ForwardAt(Tensor x, Tensor index, bool causal)
     {
         if (resblocks.Count == 0) return x[Core.Scalars.Arange(x.shape[0], x.device), index];
-        for (int i = 0; i < resblocks.Count - 1; i++) x = resblocks[i].forward(x, null, null, causal);
-        return resblocks[^1].ForwardAt(x, index, causal);
+        for (int i = 0; i < resblocks.Count - 1; i++) x = Block(i, x, null, causal);
+        var last = resblocks[^1];
+        return GradCheckpointing ? GradCheckpoint.Run(last, a => last.ForwardAt(a[0]!, a[1]!, causal), x, index) : last.ForwardAt(x, index, causal);
+    }
+
+    private Tensor Block(int i, Tensor x, Tensor? mask, bool causal)
+    {
+        var b = resblocks[i];
+        return GradCheckpointing ? GradCheckpoint.Run(b, a => b.forward(a[0]!, null, a[1], causal), x, mask) : b.forward(x, null, mask, causal);
     }
 }

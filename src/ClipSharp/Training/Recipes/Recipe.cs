@@ -31,6 +31,12 @@ public sealed record Recipe
     /// <summary>Stop with an error after this many non-finite losses in a row (each one skips its step).</summary>
     public int MaxNonFiniteInARow { get; init; } = 5;
     public ulong Seed { get; init; }
+    /// <summary>Recompute each residual block's activations in the backward instead of storing them (OpenCLIP
+    /// <c>--grad-checkpointing</c>): less memory, about one more forward of compute, the same gradients.</summary>
+    public bool GradCheckpointing { get; init; }
+    /// <summary>The vision tower's patch dropout (FLIP) for this run, in [0, 1), replacing the model config's
+    /// <c>patch_dropout</c> (OpenCLIP <c>--force-patch-dropout</c>); null = the config's.</summary>
+    public double? ForcePatchDropout { get; init; }
     /// <summary>"cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; init; } = "cpu";
     /// <summary>Intra-op threads (null = libtorch default, the core count).</summary>
