@@ -51,7 +51,7 @@ public static class DoctorCommand
             using var scope = torch.NewDisposeScope();
             var a = torch.randn(1024, 1024, dtype: dt, device: dev);
             var b = torch.randn(1024, 1024, dtype: dt, device: dev);
-            a.mm(b).sum().item<float>();                                    // warm-up (and a sync on CUDA)
+            a.mm(b).sum().to(torch.ScalarType.Float32).item<float>();       // warm-up (and a sync on CUDA)
             double best = double.MaxValue;
             for (int i = 0; i < 3; i++)
             {
@@ -63,7 +63,7 @@ public static class DoctorCommand
         }
         double ratio = Best(torch.ScalarType.Float32) / Best(torch.ScalarType.BFloat16);
         string advice = ratio > 1.3 ? "amp_bf16 training and --precision bf16 should pay off here"
-            : dev.type == torch.DeviceType.CPU && !cpu.NativeBf16 ? "no native bf16 on this CPU: stay in fp32" : "little to gain: fp32 is fine";
+            : dev.type == DeviceType.CPU && !cpu.NativeBf16 ? "no native bf16 on this CPU: stay in fp32" : "little to gain: fp32 is fine";
         return $"{ratio:F2}x fp32's speed (n=1024; {advice})";
     }
 
