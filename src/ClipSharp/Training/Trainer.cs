@@ -119,7 +119,8 @@ public static class Trainer
     private static void LoadPretrained(Session s, ContrastiveModel model)
     {
         if (s.Recipe.Pretrained is not { } pretrained || s.ResumeFrom is not null) return;
-        s.Log?.OnMessage(PretrainedWeights.Load(model, pretrained));
+        var loaded = PretrainedWeights.Load(model, pretrained);               // not inside ?. : it must run without an observer
+        s.Log?.OnMessage(loaded);
     }
 
     private static TrainerState Resume(Session s, ContrastiveModel model, optim.Optimizer optimizer)
