@@ -110,4 +110,13 @@ public class LayerDecayTests
         Assert.Equal(new LockRecipe { Image = true, ImageUnlockedGroups = 2, ImageFreezeBnStats = true, Text = true, TextUnlockedLayers = 1, TextFreezeLayerNorm = false }, r.Lock);
         Assert.Contains("lock.image_unlocked_group", Assert.Throws<ClipSharpException>(() => RecipeReader.Parse("""{"lock": {"image_unlocked_group": 1}}""", "test")).Message);
     }
+
+    [Fact]
+    public void TheShippedFineTuningRecipeLocksTheImageTowerAndDecaysTheText()
+    {
+        var r = RecipeReader.Read("finetune-world");
+        Assert.Equal(new LockRecipe { Image = true, ImageUnlockedGroups = 2 }, r.Lock);
+        Assert.Equal((null, 0.75), LayerDecay.FromRecipe(r.Optim));
+        Assert.Equal(r.Model, r.Pretrained);
+    }
 }

@@ -12,7 +12,8 @@ public sealed record Recipe
     public string Name { get; init; } = "run";
     /// <summary>Model config name (configs/models/NAME.json) or path to an OpenCLIP config JSON.</summary>
     public string Model { get; init; } = "test-clips-tiny";
-    /// <summary>Optional checkpoint (safetensors / OpenCLIP .bin / .pt) to initialise from (fine-tuning).</summary>
+    /// <summary>Optional weights to initialise from (fine-tuning): a file (safetensors / OpenCLIP .bin / .pt) or a model
+    /// folder (run, OpenCLIP / CLIPS Hugging Face); a folder's vocabulary is the default tokenizer.vocab.</summary>
     public string? Pretrained { get; init; }
     public TaskRecipe Task { get; init; } = new();
     public TokenizerRecipe Tokenizer { get; init; } = new();
