@@ -57,4 +57,25 @@ public class PretrainedWeightsTests
         Assert.Contains("mis-shaped", Assert.Throws<ClipSharpException>(() => PretrainedWeights.Load(model, file)).Message);
         Assert.Contains("no such file or model folder", Assert.Throws<ClipSharpException>(() => PretrainedWeights.Load(model, Path.Combine(dir, "none"))).Message);
     }
+
+    // Weights written by OpenCLIP and by the CLIPS reference (../shared/fixtures), laid out as a Hub folder.
+    [SharedTheory]
+    [InlineData("openclip/models/oc-tiny-vit-a", "oc-tiny-vit-a.json", false)]
+    [InlineData("clips/clips-tiny-a", "clips-tiny-a.json", true)]
+    public void ReferenceWeightsLoadFromAHubFolder(string fixture, string config, bool captioner)
+    {
+        var src = Path.Combine(TestPaths.Fixtures, fixture);
+        var hub = Path.Combine(TestPaths.NewTempDir("pretrained-hub"), "hub");
+        Directory.CreateDirectory(hub);
+        File.WriteAllText(Path.Combine(hub, HfModelDirectory.ConfigName), $"{{\"model_cfg\": {File.ReadAllText(Path.Combine(src, config))}}}");
+        File.Copy(Path.Combine(src, "weights.safetensors"), Path.Combine(hub, "open_clip_model.safetensors"));
+        using var model = ModelFactory.Create(ModelFactory.LoadConfig(hub).Model);
+        Assert.Equal(captioner, model is ClipsModel);
+        Assert.DoesNotContain("text_decoder", PretrainedWeights.Load(model, hub));
+        using var reference = CheckpointReader.Read(Path.Combine(src, "weights.safetensors"));
+        Assert.All(model.state_dict(), kv => Assert.True(kv.Value.eq(reference[kv.Key].to(kv.Value.dtype)).all().item<bool>(), kv.Key));
+        if (!captioner) return;
+        using var encoders = ModelFactory.Create(ModelFactory.LoadConfig(hub).Model with { Decoder = null });
+        Assert.Contains("is not used", PretrainedWeights.Load(encoders, hub));           // the released-encoders shape
+    }
 }
