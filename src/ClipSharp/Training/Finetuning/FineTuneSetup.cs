@@ -25,7 +25,7 @@ public static class FineTuneSetup
         var optimizer = ParameterGroups.AdamW(model, o.Lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, ParameterGroups.ParseRule(o.DecayRule), scales);
         if (scales is not null)
         {
-            log?.Invoke($"layer-wise lr decay: image {imageDecay?.ToString() ?? "off"}, text {textDecay?.ToString() ?? "off"}");
+            log?.Invoke(FormattableString.Invariant($"layer-wise lr decay: image {(object?)imageDecay ?? "off"}, text {(object?)textDecay ?? "off"}"));
             foreach (var line in ParameterGroups.Describe(optimizer)) log?.Invoke($"  {line}");
         }
         return optimizer;

@@ -70,7 +70,7 @@ public static class ParameterGroups
             groups = noDecay.Select(x => (x, NoDecay: true)).Concat(decay.Select(x => (x, NoDecay: false)))
                 .GroupBy(e => (Scale: lrScales.TryGetValue(e.x.Name, out var s) ? s : 1.0, e.NoDecay))
                 .OrderByDescending(g => g.Key.Scale).ThenByDescending(g => g.Key.NoDecay)
-                .Select(g => new ScaledParamGroup($"lr_scale={g.Key.Scale:G4}/{(g.Key.NoDecay ? "no_wd" : "wd")}", g.Key.Scale,
+                .Select(g => new ScaledParamGroup(FormattableString.Invariant($"lr_scale={g.Key.Scale:G4}/{(g.Key.NoDecay ? "no_wd" : "wd")}"), g.Key.Scale,
                     g.Select(e => e.x.P), lr * g.Key.Scale, beta1, beta2, eps, g.Key.NoDecay ? 0.0 : weightDecay))
                 .ToList();
         return new KeptAliveAdamW(groups, lr, beta1, beta2, eps, weightDecay);
@@ -84,8 +84,8 @@ public static class ParameterGroups
 
     /// <summary>One line per group: name, tensors, values, lr scale and weight decay (OpenCLIP's describe_param_groups).</summary>
     public static IEnumerable<string> Describe(optim.Optimizer optimizer) =>
-        optimizer.ParamGroups.OfType<ScaledParamGroup>().Select(g =>
-            $"{g.Name}: {g.Parameters.Count()} tensors, {g.Parameters.Sum(p => p.numel()):N0} values, lr_scale {g.LrScale:G4}, weight_decay {g.Options.weight_decay}");
+        optimizer.ParamGroups.OfType<ScaledParamGroup>().Select(g => FormattableString.Invariant(
+            $"{g.Name}: {g.Parameters.Count()} tensors, {g.Parameters.Sum(p => p.numel()):N0} values, lr_scale {g.LrScale:G4}, weight_decay {g.Options.weight_decay}"));
 
     /// <summary>Parses recipe optim.decay_rule: openclip, legacy or kernels.</summary>
     public static WeightDecayRule ParseRule(string name) => name.Trim().ToLowerInvariant() switch
