@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(ConvertCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(TrainCommand.Create(hooks.Faults));
+        root.Subcommands.Add(WiseFtCommand.Create());
         root.Subcommands.Add(QuickstartCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());

@@ -43,6 +43,12 @@ public static class TokenizerFactory
         return ClipBpeTokenizer.FromOpenClipFile(file, spec.ContextLength);
     }
 
+    /// <summary>The vocabulary file <see cref="Create"/> reads for <paramref name="spec"/> (a folder resolved to its file).</summary>
+    public static string VocabFile(TokenizerSpec spec) =>
+        IsWordPiece(spec.HfTokenizerName) || spec.TokenizerMode == HfTokenizerFiles.ClipsMode
+            ? Resolve(spec.VocabPath, WordPieceFiles, "BERT WordPiece")
+            : Resolve(spec.VocabPath, BpeFiles, "CLIP BPE");
+
     // A file path is taken as is; a directory is searched for the first of the candidate names.
     private static string Resolve(string path, IReadOnlyList<string> names, string family)
     {

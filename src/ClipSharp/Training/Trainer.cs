@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ClipSharp.Checkpoints;
 using ClipSharp.Core;
 using ClipSharp.Data;
 using ClipSharp.Data.Images;
@@ -9,6 +8,7 @@ using ClipSharp.Text;
 using ClipSharp.Training.Checkpointing;
 using ClipSharp.Training.Distributed;
 using ClipSharp.Training.Evals;
+using ClipSharp.Training.Finetuning;
 using ClipSharp.Training.Metrics;
 using ClipSharp.Training.Optim;
 using ClipSharp.Training.Recipes;
@@ -46,8 +46,8 @@ public static class Trainer
         var r = s.Recipe;
         model.SetGradCheckpointing(r.GradCheckpointing);
         using var random = new StepRandomness(model, r.Seed, s.Dist.Rank);     // patch dropout draws: f(seed, step, rank, micro)
-        using var optimizer = ParameterGroups.AdamW(model, r.Optim.Lr, r.Optim.Beta1, r.Optim.Beta2, r.Optim.Eps, r.Optim.WeightDecay,
-            ParameterGroups.ParseRule(r.Optim.DecayRule));
+        // Fine-tuning controls: locked towers, layer-wise lr decay (with the weight-decay groups).
+        using var optimizer = FineTuneSetup.Optimizer(model, r, s.Log is null ? null : s.Log.OnMessage);
         // Resume: weights, moments, RNG, data position; every rank starts from the same place.
         var state = Resume(s, model, optimizer);
         // Data.
@@ -56,7 +56,7 @@ public static class Trainer
         using var metrics = s.Dist.IsMain ? new MetricsLog(s.Run.Root, s.ResumeFrom?.Step) : null;
         // The loop.
         var p = new Progress(state, Math.Min(r.Schedule.TotalSteps, o.StopAtStep ?? r.Schedule.TotalSteps));
-        var parameters = model.parameters().ToList();
+        var parameters = model.parameters().Where(x => x.requires_grad).ToList();   // locked parameters have no gradient
         s.Log?.OnStart(p.Step, r.Schedule.TotalSteps, s.Run.Root);
         model.train();
         using var batches = loader.Batches(state.Data).GetEnumerator();
@@ -96,8 +96,11 @@ public static class Trainer
         if (r.ForcePatchDropout is { } pd) // OpenCLIP --force-patch-dropout: this run's model only (open_clip_config.json keeps the file's)
             modelFile = modelFile with { Model = modelFile.Model with { Vision = modelFile.Model.Vision with { PatchDropout = pd } } };
         var cfg = modelFile.Model;
-        var vocab = r.Tokenizer.Vocab ?? throw new ClipSharpException($"Recipe '{r.Name}': tokenizer.vocab is required (a vocab.txt for WordPiece models, a BPE file for CLIP).");
-        var tokenizer = TokenizerFactory.Create(new TokenizerSpec(cfg.Text.HfTokenizerName, vocab, cfg.Text.ContextLength) { TokenizerMode = cfg.Text.TokenizerMode });
+        var vocabSpec = new TokenizerSpec(cfg.Text.HfTokenizerName, r.Tokenizer.Vocab ?? PretrainedWeights.VocabFolder(r.Pretrained)
+            ?? throw new ClipSharpException($"Recipe '{r.Name}': tokenizer.vocab is required (a vocab.txt for WordPiece models, a BPE file for CLIP)."),
+            cfg.Text.ContextLength) { TokenizerMode = cfg.Text.TokenizerMode };
+        var vocab = TokenizerFactory.VocabFile(vocabSpec);                    // a folder → its vocabulary file (copied into the run)
+        var tokenizer = TokenizerFactory.Create(vocabSpec);
         var preprocess = RunDirectory.Preprocess(modelFile);
         var evals = new EvalRunner(r.Evals, tokenizer, new EvalTransform(preprocess), device);
         evals.Validate();
@@ -121,8 +124,8 @@ public static class Trainer
     private static void LoadPretrained(Session s, ContrastiveModel model)
     {
         if (s.Recipe.Pretrained is not { } pretrained || s.ResumeFrom is not null) return;
-        using var weights = CheckpointReader.Read(pretrained);
-        StateDictLoader.Load(model, weights, strict: true, source: pretrained);
+        var loaded = PretrainedWeights.Load(model, pretrained);               // not inside ?. : it must run without an observer
+        s.Log?.OnMessage(loaded);
     }
 
     private static TrainerState Resume(Session s, ContrastiveModel model, optim.Optimizer optimizer)
@@ -163,7 +166,7 @@ public static class Trainer
     {
         var r = s.Recipe;
         double lr = s.Schedule.At(p.Step);
-        foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
+        ParameterGroups.SetLearningRate(optimizer, lr);                       // × each group's layer-decay scale
         var micro = new List<StepBatch>(r.AccumSteps);
         for (int a = 0; a < r.AccumSteps; a++)
         {

@@ -52,17 +52,40 @@ public static class ParameterGroups
         };
     }
 
-    /// <summary>AdamW (<see cref="KeptAliveAdamW"/>) over the two groups (weight decay <paramref name="weightDecay"/> and 0).</summary>
-    public static optim.Optimizer AdamW(nn.Module model, double lr, double beta1, double beta2, double eps, double weightDecay, WeightDecayRule rule = WeightDecayRule.OpenClip)
+    /// <summary>
+    /// AdamW (<see cref="KeptAliveAdamW"/>) over the trainable parameters: without <paramref name="lrScales"/> the two
+    /// groups (weight decay <paramref name="weightDecay"/> and 0); with them (layer-wise lr decay: parameter name →
+    /// scale, absent = 1) one group per (scale, decay or not), largest scale first, as OpenCLIP's
+    /// layer_decay_param_groups. Every group is a <see cref="ScaledParamGroup"/> whose lr is lr × its scale.
+    /// </summary>
+    public static optim.Optimizer AdamW(nn.Module model, double lr, double beta1, double beta2, double eps, double weightDecay,
+        WeightDecayRule rule = WeightDecayRule.OpenClip, IReadOnlyDictionary<string, double>? lrScales = null)
     {
         var (decay, noDecay) = Split(model, rule);
-        var groups = new List<TorchSharp.Modules.AdamW.ParamGroup>
-        {
-            new(noDecay.Select(x => x.P), lr, beta1, beta2, eps, 0.0),
-            new(decay.Select(x => x.P), lr, beta1, beta2, eps, weightDecay),
-        };
+        List<ScaledParamGroup> groups;
+        if (lrScales is null)
+            groups = [new("no_wd", 1.0, noDecay.Select(x => x.P), lr, beta1, beta2, eps, 0.0),
+                      new("wd", 1.0, decay.Select(x => x.P), lr, beta1, beta2, eps, weightDecay)];
+        else
+            groups = noDecay.Select(x => (x, NoDecay: true)).Concat(decay.Select(x => (x, NoDecay: false)))
+                .GroupBy(e => (Scale: lrScales.TryGetValue(e.x.Name, out var s) ? s : 1.0, e.NoDecay))
+                .OrderByDescending(g => g.Key.Scale).ThenByDescending(g => g.Key.NoDecay)
+                .Select(g => new ScaledParamGroup(FormattableString.Invariant($"lr_scale={g.Key.Scale:G4}/{(g.Key.NoDecay ? "no_wd" : "wd")}"), g.Key.Scale,
+                    g.Select(e => e.x.P), lr * g.Key.Scale, beta1, beta2, eps, g.Key.NoDecay ? 0.0 : weightDecay))
+                .ToList();
         return new KeptAliveAdamW(groups, lr, beta1, beta2, eps, weightDecay);
     }
+
+    /// <summary>Sets every group's lr to <paramref name="lr"/> × its <see cref="ScaledParamGroup.LrScale"/> (1 for a plain group).</summary>
+    public static void SetLearningRate(optim.Optimizer optimizer, double lr)
+    {
+        foreach (var g in optimizer.ParamGroups) g.LearningRate = g is ScaledParamGroup s ? lr * s.LrScale : lr;
+    }
+
+    /// <summary>One line per group: name, tensors, values, lr scale and weight decay (OpenCLIP's describe_param_groups).</summary>
+    public static IEnumerable<string> Describe(optim.Optimizer optimizer) =>
+        optimizer.ParamGroups.OfType<ScaledParamGroup>().Select(g => FormattableString.Invariant(
+            $"{g.Name}: {g.Parameters.Count()} tensors, {g.Parameters.Sum(p => p.numel()):N0} values, lr_scale {g.LrScale:G4}, weight_decay {g.Options.weight_decay}"));
 
     /// <summary>Parses recipe optim.decay_rule: openclip, legacy or kernels.</summary>
     public static WeightDecayRule ParseRule(string name) => name.Trim().ToLowerInvariant() switch

@@ -12,13 +12,16 @@ public sealed record Recipe
     public string Name { get; init; } = "run";
     /// <summary>Model config name (configs/models/NAME.json) or path to an OpenCLIP config JSON.</summary>
     public string Model { get; init; } = "test-clips-tiny";
-    /// <summary>Optional checkpoint (safetensors / OpenCLIP .bin / .pt) to initialise from (fine-tuning).</summary>
+    /// <summary>Optional weights to initialise from (fine-tuning): a file (safetensors / OpenCLIP .bin / .pt) or a model
+    /// folder (run, OpenCLIP / CLIPS Hugging Face); a folder's vocabulary is the default tokenizer.vocab.</summary>
     public string? Pretrained { get; init; }
     public TaskRecipe Task { get; init; } = new();
     public TokenizerRecipe Tokenizer { get; init; } = new();
     public DataRecipe Data { get; init; } = new();
     public OptimRecipe Optim { get; init; } = new();
     public ScheduleRecipe Schedule { get; init; } = new();
+    /// <summary>Freeze the image and/or the text tower, OpenCLIP's --lock-image / --lock-text (see <see cref="LockRecipe"/>).</summary>
+    public LockRecipe Lock { get; init; } = new();
     /// <summary>Samples per optimizer step and process (before accumulation: micro-batch = batch_size / accum_steps).</summary>
     public int BatchSize { get; init; } = 64;
     /// <summary>Gradient accumulation: micro-batches per step; negatives span the whole step's batch (OpenCLIP).</summary>
@@ -107,6 +110,12 @@ public sealed record OptimRecipe
     public double? GradClipNorm { get; init; }
     /// <summary>Clamp logit_scale to [0, ln 100] after each step (OpenCLIP; spec A9).</summary>
     public bool ClampLogitScale { get; init; } = true;
+    /// <summary>Layer-wise lr decay of both towers (1 = off): lr × decay^depth, depth counted from the tower's head (<see cref="Finetuning.LayerDecay"/>).</summary>
+    public double LayerDecay { get; init; } = 1.0;
+    /// <summary>The image tower's layer decay when it differs from <see cref="LayerDecay"/> (OpenCLIP --image-layer-decay).</summary>
+    public double? ImageLayerDecay { get; init; }
+    /// <summary>The text tower's layer decay when it differs from <see cref="LayerDecay"/> (OpenCLIP --text-layer-decay).</summary>
+    public double? TextLayerDecay { get; init; }
 }
 
 public sealed record ScheduleRecipe
