@@ -4,7 +4,7 @@ namespace ClipSharp.Bench;
 
 /// <summary>
 /// The bench program's command line: [--quick] [--out FILE.json] [--only NAME[,NAME]] [--threads N] [--shared DIR]
-/// [--in-process] [--child]. (--child: run exactly one --only benchmark and print its result line; used internally.)
+/// [--in-process] [--reference REF.json[,REF.json]] [--child]. (--child: run exactly one --only benchmark and print its result line; used internally.)
 /// </summary>
 public static class BenchArgs
 {
@@ -27,6 +27,7 @@ public static class BenchArgs
                     break;
                 case "--shared": o = o with { SharedDir = Next() }; break;
                 case "--in-process": o = o with { InProcess = true }; break;
+                case "--reference": o = o with { ReferenceFiles = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) }; break;
                 case "--child": child = true; break;
                 default: throw new ClipSharpException($"Unknown bench option '{args[i]}'.");
             }

@@ -7,13 +7,16 @@ namespace ClipSharp.Bench;
 /// <param name="Threads">libtorch intra-op threads; 0 = one per core.</param>
 /// <param name="SharedDir">Folder holding bench/ (bench_small.json, jpegs-500x375); null = $CLIPSHARP_SHARED or ../shared beside the repo.</param>
 /// <param name="InProcess">Run every benchmark in this process (no per-benchmark child; peak memory is then cumulative).</param>
+/// <param name="ReferenceFiles">The peer reference measured back to back on this machine (../shared/peer's JSON files):
+/// ratios against its best precision replace the fixed reference table.</param>
 public sealed record BenchOptions(
     bool Quick = false,
     string? OutPath = null,
     IReadOnlyList<string>? Only = null,
     int Threads = 0,
     string? SharedDir = null,
-    bool InProcess = false)
+    bool InProcess = false,
+    IReadOnlyList<string>? ReferenceFiles = null)
 {
     /// <summary>The thread count to use: <see cref="Threads"/>, or the number of logical cores.</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;

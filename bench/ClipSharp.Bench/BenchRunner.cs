@@ -33,6 +33,7 @@ public static class BenchRunner
         var mkl = ProcessTuning.Apply().MklDispatch; // an entry point: malloc + MKL dispatch, as the CLI does
         torch.set_num_threads(o.EffectiveThreads);
         var specs = BenchCatalog.Select(o);
+        var peer = o.ReferenceFiles is { Count: > 0 } files ? PeerReference.Load(files) : null;   // a bad path fails before the runs
         var started = DateTime.UtcNow;
         var load = LoadAverage();
         var raw = new List<BenchResult>();
@@ -44,7 +45,8 @@ public static class BenchRunner
             raw.Add(r);
         }
         double? ceiling = raw.FirstOrDefault(r => r.Name == "matmul-ceiling")?.Value;
-        var results = raw.Select(r => ReferenceTable.Compare(r, ceiling)).ToList();
+        double? ceilingBf16 = raw.FirstOrDefault(r => r.Name == "matmul-ceiling-bf16")?.Value;
+        var results = raw.Select(r => ReferenceTable.Compare(r, ceiling, ceilingBf16, peer)).ToList();
         var info = RuntimeInfo.Collect();
         return new BenchReport
         {

@@ -12,12 +12,13 @@ namespace ClipSharp.Bench;
 public static class InferenceBenchmarks
 {
     /// <summary>encode_image at <paramref name="batch"/> images of the model's size.</summary>
-    public static BenchResult EncodeImage(string name, string description, ModelConfig config, int batch, BenchOptions o, bool bf16 = false)
+    public static BenchResult EncodeImage(string name, string description, ModelConfig config, int batch, BenchOptions o, bool bf16 = false,
+        ScalarType? attention = null)
     {
         torch.manual_seed(0);
         var model = ModelFactory.Create(config);
         model.eval();
-        using var policy = bf16 ? PrecisionPolicy.InferenceBf16() : null;
+        using var policy = bf16 ? PrecisionPolicy.InferenceBf16(attention) : null;
         PrecisionPolicies.Apply(model, policy ?? PrecisionPolicy.Native);
         var images = torch.randn(batch, 3, config.Vision.ImageSize, config.Vision.ImageSize);
         var times = Timing.Measure(() =>

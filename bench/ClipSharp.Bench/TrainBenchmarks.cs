@@ -142,6 +142,7 @@ public static class TrainBenchmarks
             {
                 ["batch"] = batch.ToString(),
                 ["precision"] = Describe(precision),
+                ["weight_cast_ms"] = WeightCastMs(model, precision),
                 ["parameters"] = parameters.ToString(),
                 ["last_loss"] = loss.ToString("G6"),
                 ["threads"] = torch.get_num_threads().ToString(),
@@ -154,4 +155,19 @@ public static class TrainBenchmarks
     /// <summary>"fp32", or the policy's name with its matmul and attention dtypes.</summary>
     internal static string Describe(PrecisionPolicy? p) => p is null || p.Matmul is null ? "fp32"
         : $"{p.Name} (matmul {p.Matmul}, attention {p.Attention?.ToString() ?? "Float32"})";
+
+    /// <summary>Median ms to cast every matrix parameter once to the policy's matmul dtype (what amp pays per forward
+    /// on top of fp32, autograd's cast of the gradient back aside); "" for fp32.</summary>
+    private static string WeightCastMs(nn.Module model, PrecisionPolicy? p)
+    {
+        if (p?.Matmul is not { } dt) return "";
+        var weights = model.parameters().Where(w => w.dim() >= 2).ToList();
+        var times = Timing.Measure(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using var _ = torch.no_grad();
+            foreach (var w in weights) w.to(dt);
+        }, 1, 3);
+        return (Timing.Median(times) * 1e3).ToString("F1");
+    }
 }
