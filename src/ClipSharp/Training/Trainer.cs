@@ -104,11 +104,12 @@ public static class Trainer
         var preprocess = RunDirectory.Preprocess(modelFile);
         var evals = new EvalRunner(r.Evals, tokenizer, new EvalTransform(preprocess), device);
         evals.Validate();
+        var precision = TrainingPrecision.Parse(r.Precision);                  // an unknown name fails before any work
         var resumeFrom = o.Resume is { } res ? CheckpointStore.Resolve(res, run.Root) : null;
         if (o.Resume is "latest" && resumeFrom is null) log?.OnMessage($"no checkpoint in {run.Root}; starting from scratch");
         return new Session(o, r, dist, log, device, run, modelFile, vocab, tokenizer, TrainingTaskFactory.Create(r.Task), preprocess,
             evals, LrSchedule.From(r.Schedule, r.Optim.Lr), resumeFrom, new CheckpointStore(run.Root, r.Checkpoint.KeepLast),
-            TrainingPrecision.Parse(r.Precision), TrainingPrecision.Parse(r.Precision).LossScaling ? new DynamicLossScaler() : null);
+            precision, precision.LossScaling ? new DynamicLossScaler() : null);
     }
 
     private static LoaderOptions LoaderOptionsFor(Session s) => new()
