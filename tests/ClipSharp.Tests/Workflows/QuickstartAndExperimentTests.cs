@@ -27,7 +27,7 @@ public class QuickstartAndExperimentTests
         var dir = OutWithWorld("quickstart");
         var r = QuickstartRunner.Run(new QuickstartOptions
         {
-            OutputDir = dir, Overrides = ["schedule.total_steps=3", "schedule.warmup_steps=1", "batch_size=16", "evals.0.batch_size=16"],
+            OutputDir = dir, Overrides = ["schedule.total_steps=3", "schedule.warmup_steps=1", "batch_size=16", "evals.0.batch_size=16", "log_every_steps=1"],
         });
         Assert.Equal(["CLIPS", "CLIP-web"], r.Models.Select(m => m.Label));
         foreach (var m in r.Models)
@@ -46,6 +46,8 @@ public class QuickstartAndExperimentTests
         Assert.Contains("data:image/jpeg;base64,", html);               // retrieval thumbnails / generated-caption images
         Assert.Contains("plots/loss.png", html);
         Assert.True(new FileInfo(Path.Combine(dir, "plots", "loss.png")).Length > 1000, "a real PNG chart");
+        Assert.Contains("plots/final.png", html);                         // the final table as grouped bars
+        Assert.DoesNotContain("plots/eval_", html);                        // evaluated once (at the end): no one-point curves
         Assert.Contains("synthetic recaption", html);
     }
 

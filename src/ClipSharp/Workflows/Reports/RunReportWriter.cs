@@ -34,6 +34,7 @@ public static class RunReportWriter
         var report = new HtmlReport(title);
         if (note is not null) report.Paragraph(note);
         report.Heading("Final evaluation").Table(tableHeaders, tableRows);
+        report.Images(FinalBars(plots, dir, tableHeaders, tableRows));
         report.Heading("Training curves").Images(Curves(plots, dir, models));
         if (retrieval is not null)
         {
@@ -49,6 +50,16 @@ public static class RunReportWriter
         return reportPath;
     }
 
+    /// <summary>The final table as a grouped bar chart (one group per metric column, one bar per row: models, chance);
+    /// cells that are not numbers ("-") get no bar. Values are the table's own (percent).</summary>
+    internal static List<string> FinalBars(string plots, string dir, IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows)
+    {
+        static double Parse(string v) => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN;
+        var series = rows.Select(r => new BarSeries(r[0], r.Skip(1).Select(Parse).ToList())).ToList();
+        var path = Path.Combine(plots, "final.png");
+        return BarChart.Save(path, "Final evaluation (%)", "%", headers.Skip(1).ToList(), series) ? [Path.GetRelativePath(dir, path)] : [];
+    }
+
     private static List<string> Curves(string plots, string dir, IReadOnlyList<ReportModel> models)
     {
         var records = models.Select(m => (m.Label, Rows: File.Exists(Path.Combine(m.RunDirectory, MetricsLog.FileName))
@@ -62,6 +73,7 @@ public static class RunReportWriter
         var files = new List<string>();
         void Chart(string name, string title, string y, IReadOnlyList<ChartSeries> s, bool logY = false)
         {
+            if (s.All(c => c.X.Count < 2)) return;        // a single evaluation is in the final table, not a one-point "curve"
             var path = Path.Combine(plots, name + ".png");
             if (LineChart.Save(path, title, "step", y, s, logY: logY)) files.Add(Path.GetRelativePath(dir, path));
         }

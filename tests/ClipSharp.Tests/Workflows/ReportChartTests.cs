@@ -1,0 +1,37 @@
+using ClipSharp.Reporting;
+using ClipSharp.Tests.Support;
+using ClipSharp.Workflows.Reports;
+
+namespace ClipSharp.Tests.Workflows;
+
+/// <summary>The report's final-evaluation bar chart and its rule that a single evaluation is not drawn as a curve.</summary>
+public class ReportChartTests
+{
+    private static readonly string[] Headers = ["model", "T→I R@1", "T→I R@10", "bag T→I", "bag caption→I"];
+
+    [Fact]
+    public void TheFinalTableBecomesAGroupedBarChartWithoutBarsForMissingCells()
+    {
+        var dir = TestPaths.NewTempDir("bars");
+        IReadOnlyList<IReadOnlyList<string>> rows =
+        [
+            ["CLIPS", "1.2", "11.5", "26.2", "18.1"], ["CLIP-web", "0.6", "6.1", "24.2", "-"], ["chance", "0.1", "1.0", "18.2", "18.2"],
+        ];
+        var files = RunReportWriter.FinalBars(Path.Combine(dir, "plots"), dir, Headers, rows);
+        var png = Path.Combine(dir, Assert.Single(files));
+        var bytes = File.ReadAllBytes(png);
+        Assert.True(bytes.Length > 5000, $"a real chart, not an empty canvas ({bytes.Length} bytes)");
+        Assert.Equal(0x89, bytes[0]);                                                  // PNG signature
+        Assert.Equal((byte)'P', bytes[1]);
+    }
+
+    [Fact]
+    public void NothingToDrawWritesNoChart()
+    {
+        var dir = TestPaths.NewTempDir("bars-empty");
+        IReadOnlyList<IReadOnlyList<string>> rows = [["CLIPS", "-", "-", "-", "-"]];
+        Assert.Empty(RunReportWriter.FinalBars(Path.Combine(dir, "plots"), dir, Headers, rows));
+        Assert.False(BarChart.Save(Path.Combine(dir, "x.png"), "t", "%", [], []));
+        Assert.False(File.Exists(Path.Combine(dir, "x.png")));
+    }
+}
