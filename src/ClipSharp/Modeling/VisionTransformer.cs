@@ -81,7 +81,7 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
             observe?.Invoke("ln_post", x);
             (pooled, tokens) = GlobalPool(x);
         }
-        return new VisionOutput(Project(pooled), tokens, patches);
+        return new VisionOutput(pooled.matmul(proj), tokens, patches);   // proj in the stream dtype, also under amp
     }
 
     /// <summary>
@@ -94,7 +94,7 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
         if (attn_pool is not null || _cfg.Pool != VisionPool.Token) return Encode(images).Pooled;
         var x = Embed(images, null);
         var cls = torch.zeros(x.shape[0], dtype: ScalarType.Int64, device: x.device);
-        return Project(ln_post.forward(transformer.ForwardAt(x, cls, causal: false)));
+        return ln_post.forward(transformer.ForwardAt(x, cls, causal: false)).matmul(proj);
     }
 
     // Patch embedding + class token + positions (+ patch dropout in training) (+ ln_pre): (B, 3, H, W) → (B, g²+1, W).
@@ -122,9 +122,6 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
         var x = Precision.Linear(patches, w.view(w.shape[0], -1), null);                                      // (B, g², W)
         return x.to(class_embedding.dtype).transpose(1, 2).view(b, w.shape[0], gh, gw);                      // (B, W, g, g)
     }
-
-    // pooled · proj in the stream dtype, also under amp: the features every loss reads, at a negligible cost (B·W·E).
-    private Tensor Project(Tensor pooled) => pooled.matmul(proj);
 
     // 'avg': mean over patch tokens (class token excluded); 'tok': the class token.
     private (Tensor Pooled, Tensor Tokens) GlobalPool(Tensor x) => _cfg.Pool switch

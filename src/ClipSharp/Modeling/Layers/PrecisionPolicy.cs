@@ -109,9 +109,7 @@ public static class PrecisionPolicies
     public static int Apply(nn.Module model, PrecisionPolicy policy)
     {
         int n = 0;
-        if (model is IPrecisionAware self) { self.Precision = policy; n++; }
-        foreach (var (_, m) in model.named_modules())
-            if (m is IPrecisionAware a && !ReferenceEquals(m, model)) { a.Precision = policy; n++; }
+        foreach (var m in model.modules().Prepend(model).OfType<IPrecisionAware>()) { m.Precision = policy; n++; }  // TorchSharp's modules() omits the module itself
         return n;
     }
 }
