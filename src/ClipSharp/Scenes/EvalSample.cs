@@ -1,4 +1,7 @@
+using ClipSharp.Scenes.Mentions;
+
 namespace ClipSharp.Scenes;
 
-/// <summary>One retrieval-eval image's scene and its human-style reference captions.</summary>
-public sealed record EvalSample(Scene Scene, IReadOnlyList<string> Captions);
+/// <summary>One retrieval-eval image's scene, its human-style reference captions and the held-out-style ones (each
+/// with what it states).</summary>
+public sealed record EvalSample(Scene Scene, IReadOnlyList<WrittenCaption> Captions, IReadOnlyList<WrittenCaption> HeldOut);

@@ -1,3 +1,5 @@
+using ClipSharp.Scenes.Mentions;
+
 namespace ClipSharp.Scenes;
 
 /// <summary>
@@ -41,7 +43,7 @@ public sealed class FineGrainedBagBuilder(WorldConfig config)
             var n = Math.Min(want, Math.Min(4, Config.MaxObjects));
             var counts = Enumerable.Range(1, n).ToList();
             rng.Shuffle(counts);
-            var images = counts.Select(k => new BagImage(new Scene(bg, copies.Take(k).ToList(), noise), Caption(target, k))).ToList();
+            var images = counts.Select(k => new BagImage(new Scene(bg, copies.Take(k).ToList(), noise), Caption(target, k), Mention(target, k, statesCount: true))).ToList();
             return new FineGrainedBag(bagId, attribute, 0, images);
         }
 
@@ -55,7 +57,7 @@ public sealed class FineGrainedBagBuilder(WorldConfig config)
         {
             var objs = new List<SceneObject>(distractors);
             objs.Insert(targetIndex, v);
-            return new BagImage(new Scene(bg, objs, noise), Caption(v, 1));
+            return new BagImage(new Scene(bg, objs, noise), Caption(v, 1), Mention(v, 1, statesCount: false));
         }).ToList();
         return new FineGrainedBag(bagId, attribute, targetIndex, bagImages);
     }
@@ -67,6 +69,15 @@ public sealed class FineGrainedBagBuilder(WorldConfig config)
         return count == 1
             ? $"{SceneLexicon.WithArticle(words)} {SceneLexicon.ShapeName(o.Shape)} in the {SceneLexicon.CellName(o.Row, o.Col)}"
             : $"{SceneLexicon.NumberWord(count)} {words} {SceneLexicon.ShapePlural(o.Shape)}";
+    }
+
+    /// <summary>What <see cref="Caption"/> states: one object with every attribute and its cell, or exactly
+    /// <paramref name="count"/> alike objects. In a count bag "a large red star in the top center" is read as "one":
+    /// the bag asks how many (<paramref name="statesCount"/>).</summary>
+    public static CaptionMention Mention(SceneObject o, int count, bool statesCount)
+    {
+        var m = new ObjectMention(o.Shape, o.Colour, o.Size, o.Pattern, count == 1 ? o.Cell : null);
+        return new CaptionMention(Enumerable.Repeat(m, count).ToList(), Count: statesCount ? count : null);
     }
 
     // Every value of the attribute the target can take (including its own), as objects.

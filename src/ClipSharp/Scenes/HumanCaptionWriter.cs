@@ -1,3 +1,4 @@
+using ClipSharp.Scenes.Mentions;
 using static ClipSharp.Scenes.CaptionText;
 
 namespace ClipSharp.Scenes;
@@ -36,20 +37,25 @@ public static class HumanCaptionWriter
     ];
     private static readonly string[] Related = ["{o} {rel} {o2}", "{o} {rel} {o2} on {bg}"];
 
-    /// <summary>Writes <paramref name="count"/> distinct captions with word counts in [minWords, maxWords].</summary>
-    public static IReadOnlyList<string> Write(Scene scene, SceneRandom rng, int count = 5, int minWords = 6, int maxWords = 15)
+    /// <summary>Writes <paramref name="count"/> distinct captions with word counts in [minWords, maxWords], each with
+    /// what it states about the scene.</summary>
+    public static IReadOnlyList<WrittenCaption> Write(Scene scene, SceneRandom rng, int count = 5, int minWords = 6, int maxWords = 15)
     {
-        var result = new List<string>(count);
+        var result = new List<WrittenCaption>(count);
         var seen = new HashSet<string>();
         for (var attempt = 0; result.Count < count && attempt < 200; attempt++)
         {
             var c = Candidate(scene, rng);
-            if (WordCount(c) < minWords || WordCount(c) > maxWords || !seen.Add(c.ToLowerInvariant())) continue;
-            result.Add(Decorate(c, rng));
+            if (WordCount(c.Text) < minWords || WordCount(c.Text) > maxWords || !seen.Add(c.Text.ToLowerInvariant())) continue;
+            result.Add(c with { Text = Decorate(c.Text, rng) });
         }
         // Fallback (never seen in practice): vary the background phrase until enough captions exist.
         for (var k = 0; result.Count < count; k++)
-            result.Add(Decorate($"{HumanObject(scene.Salient, rng, true)} on {HumanBackground(scene.Background, rng)} number {SceneLexicon.NumberWord(k % 10)}", rng));
+        {
+            var (o, om) = HumanObject(scene.Salient, rng, true);
+            var (bg, bgm) = HumanBackground(scene.Background, rng);
+            result.Add(new WrittenCaption(Decorate($"{o} on {bg} number {SceneLexicon.NumberWord(k % 10)}", rng), new CaptionMention([om], bgm)));
+        }
         return result;
     }
 
@@ -85,57 +91,70 @@ public static class HumanCaptionWriter
         _ => ["in the lower right", "down on the right"],
     };
 
-    private static string Candidate(Scene scene, SceneRandom rng)
+    private static WrittenCaption Candidate(Scene scene, SceneRandom rng)
     {
         var s = scene.Salient;
         var others = scene.Objects.Where(o => !ReferenceEquals(o, s)).ToList();
         var o2 = others.Count > 0 ? rng.Pick(others) : null;
         var templates = new List<string>(AnyCount);
         templates.AddRange(others.Count == 0 ? Single : Several);
-        string rel = "";
+        (string Word, MentionRelation Kind)? rel = null;
         if (o2 is not null && RelationWord(s, o2) is { } r) { rel = r; templates.AddRange(Related); }
-        return Fill(rng.Pick(templates),
-            ("o2", o2 is null ? "" : HumanObject(o2, rng, true)),
-            ("ob", HumanObject(s, rng, false)),
-            ("o", HumanObject(s, rng, true)),
-            ("pos", rng.Pick(PositionWords(s.Row, s.Col))),
-            ("bg", HumanBackground(scene.Background, rng)),
-            ("N", SceneLexicon.NumberWord(scene.Objects.Count)),
-            ("rel", rel));
+        // The draws happen in this order (template, second object, subject twice, position, background), so the
+        // captions are a pure function of the scene's random stream.
+        var template = rng.Pick(templates);
+        var (o2Text, o2Mention) = o2 is null ? ("", null) : HumanObject(o2, rng, true);
+        var (bare, bareMention) = HumanObject(s, rng, false);
+        var (withArticle, subjectMention) = HumanObject(s, rng, true);
+        var pos = rng.Pick(PositionWords(s.Row, s.Col));
+        var (bg, bgMention) = HumanBackground(scene.Background, rng);
+        var text = Fill(template, ("o2", o2Text), ("ob", bare), ("o", withArticle), ("pos", pos), ("bg", bg),
+            ("N", SceneLexicon.NumberWord(scene.Objects.Count)), ("rel", rel?.Word ?? ""));
+        var subject = template.Contains("{ob}") ? bareMention : subjectMention;
+        if (template.Contains("{pos}")) subject = subject with { Cell = s.Cell };
+        List<ObjectMention> objects = template.Contains("{o2}") ? [subject, o2Mention!] : [subject];
+        return new WrittenCaption(text, new CaptionMention(objects,
+            template.Contains("{bg}") ? bgMention : null,
+            template.Contains("{N}") ? scene.Objects.Count : null,
+            template.Contains("{rel}") ? rel!.Value.Kind : null));
     }
 
     // A true relation of a to b in casual words, or null.
-    private static string? RelationWord(SceneObject a, SceneObject b)
+    private static (string Word, MentionRelation Kind)? RelationWord(SceneObject a, SceneObject b)
     {
-        if (Math.Abs(a.Row - b.Row) + Math.Abs(a.Col - b.Col) == 1) return "beside";
-        if (a.Row == b.Row) return a.Col < b.Col ? "left of" : "right of";
-        if (a.Col == b.Col) return a.Row < b.Row ? "sitting above" : "sitting below";
+        if (Math.Abs(a.Row - b.Row) + Math.Abs(a.Col - b.Col) == 1) return ("beside", MentionRelation.NextTo);
+        if (a.Row == b.Row) return a.Col < b.Col ? ("left of", MentionRelation.LeftOf) : ("right of", MentionRelation.RightOf);
+        if (a.Col == b.Col) return a.Row < b.Row ? ("sitting above", MentionRelation.Above) : ("sitting below", MentionRelation.Below);
         return null;
     }
 
     // [size] [pattern] colour shape, each optional part with some probability; with or without an article.
-    private static string HumanObject(SceneObject o, SceneRandom rng, bool article)
+    private static (string Text, ObjectMention Mention) HumanObject(SceneObject o, SceneRandom rng, bool article)
     {
         var parts = new List<string>();
-        if (rng.Chance(0.35)) parts.Add(rng.Pick(SizeWords(o.Size)));
-        if (o.Pattern != PatternKind.Solid ? rng.Chance(0.6) : rng.Chance(0.1)) parts.Add(rng.Pick(PatternWords(o.Pattern)));
+        var m = new ObjectMention(o.Shape, o.Colour);
+        if (rng.Chance(0.35)) { parts.Add(rng.Pick(SizeWords(o.Size))); m = m with { Size = o.Size }; }
+        if (o.Pattern != PatternKind.Solid ? rng.Chance(0.6) : rng.Chance(0.1)) { parts.Add(rng.Pick(PatternWords(o.Pattern))); m = m with { Pattern = o.Pattern }; }
         parts.Add(SceneLexicon.ColourName(o.Colour));
         parts.Add(SceneLexicon.ShapeName(o.Shape));
         var phrase = string.Join(' ', parts);
-        return article ? SceneLexicon.WithArticle(phrase) : phrase;
+        return (article ? SceneLexicon.WithArticle(phrase) : phrase, m);
     }
 
-    private static string HumanBackground(SceneBackground bg, SceneRandom rng)
+    private static (string Text, BackgroundMention Mention) HumanBackground(SceneBackground bg, SceneRandom rng)
     {
         var c = SceneLexicon.ColourName(bg.Colour);
         var c2 = SceneLexicon.ColourName(bg.Colour2);
-        var phrase = bg.Kind switch
+        var (phrase, mention) = bg.Kind switch
         {
-            BackgroundKind.Plain => rng.Pick<string>([$"{c} background", $"blank {c} backdrop"]),
-            BackgroundKind.Gradient => rng.Pick<string>([$"{c} and {c2} background", $"faded {c} backdrop"]),
-            _ => rng.Pick<string>([$"speckled {c} background", $"rough {c} backdrop"]),
+            BackgroundKind.Plain => rng.Next(2) == 0 ? ($"{c} background", new BackgroundMention(bg.Colour))
+                : ($"blank {c} backdrop", new BackgroundMention(bg.Colour, BackgroundKind.Plain)),
+            BackgroundKind.Gradient => rng.Next(2) == 0 ? ($"{c} and {c2} background", new BackgroundMention(bg.Colour, BackgroundKind.Gradient, bg.Colour2))
+                : ($"faded {c} backdrop", new BackgroundMention(bg.Colour, BackgroundKind.Gradient)),
+            _ => rng.Next(2) == 0 ? ($"speckled {c} background", new BackgroundMention(bg.Colour, BackgroundKind.Texture))
+                : ($"rough {c} backdrop", new BackgroundMention(bg.Colour, BackgroundKind.Texture)),
         };
-        return SceneLexicon.WithArticle(phrase);
+        return (SceneLexicon.WithArticle(phrase), mention);
     }
 
     private static string Decorate(string c, SceneRandom rng)

@@ -35,10 +35,15 @@ public static class WorldGenerator
         var clock = Stopwatch.StartNew();
 
         var shards = WriteTrain(root, options, samples, threads, log);
-        var evalCaptions = WriteEval(root, options, samples, threads);
-        log?.Invoke($"eval: {options.Eval} images, {evalCaptions} captions");
-        var bagImages = WriteBags(root, options, samples, threads);
+        var evals = new EvalSample[options.Eval];
+        ForEach(0, options.Eval, threads, options, config, (i, renderer) => evals[i] = WorldEvalFiles.RenderEval(root, options, samples, i, renderer));
+        var evalCaptions = WorldEvalFiles.WriteEval(root, options, evals);
+        log?.Invoke($"eval: {options.Eval} images, {evalCaptions} captions, {options.Eval * config.HumanCaptionsPerImage} held-out-style captions");
+        var bags = new FineGrainedBag[options.Bags];
+        ForEach(0, options.Bags, threads, options, config, (k, renderer) => bags[k] = WorldEvalFiles.RenderBag(root, options, samples, k, renderer));
+        var bagImages = WorldEvalFiles.WriteBags(root, options, bags);
         log?.Invoke($"bags: {options.Bags} bags, {bagImages} images");
+        WorldOracle.Write(Path.Combine(root, WorldOracle.FileName), evals, bags);
         WorldVocabulary.Write(Path.Combine(root, "vocab.txt"));
 
         var seconds = clock.Elapsed.TotalSeconds;
@@ -47,8 +52,8 @@ public static class WorldGenerator
         var manifest = new WorldManifest(
             WorldManifest.CurrentFormat, options.Seed, options.ImageSize, options.Extension,
             options.Train, options.Eval, evalCaptions, options.Bags, bagImages, options.ShardSize,
-            shards, "eval/dataset_eval.json", "bags/bags.json", "vocab.txt", WorldVocabulary.Tokens.Count,
-            config);
+            shards, WorldEvalFiles.EvalFile, WorldEvalFiles.BagsFile, "vocab.txt", WorldVocabulary.Tokens.Count,
+            config, WorldEvalFiles.HeldOutEvalFile, WorldOracle.FileName);
         File.WriteAllText(Path.Combine(root, "manifest.json"),
             JsonSerializer.Serialize(manifest, new JsonSerializerOptions(Compact) { WriteIndented = true }));
         return manifest;
@@ -57,7 +62,7 @@ public static class WorldGenerator
     private static ParallelOptions Parallelism(int threads) => new() { MaxDegreeOfParallelism = threads };
 
     // Runs body(i, renderer) for i in [from, to) on up to `threads` workers, one renderer each.
-    private static void ForEach(int from, int to, int threads, WorldGenerationOptions o, WorldConfig c, Action<int, SceneRenderer> body) =>
+    internal static void ForEach(int from, int to, int threads, WorldGenerationOptions o, WorldConfig c, Action<int, SceneRenderer> body) =>
         Parallel.For(from, to, Parallelism(threads),
             () => new SceneRenderer(o.ImageSize, c.JpegQuality),
             (i, _, r) => { body(i, r); return r; },
@@ -105,82 +110,5 @@ public static class WorldGenerator
             log?.Invoke($"train: {end}/{o.Train} samples, {name}");
         }
         return shards;
-    }
-
-    private static int WriteEval(string root, WorldGenerationOptions o, WorldSamples samples, int threads)
-    {
-        var dir = Path.Combine(root, "eval");
-        Directory.CreateDirectory(Path.Combine(dir, "images"));
-        var evals = new EvalSample[o.Eval];
-        ForEach(0, o.Eval, threads, o, samples.Config, (i, renderer) =>
-        {
-            evals[i] = samples.Eval(i);
-            File.WriteAllBytes(Path.Combine(dir, "images", $"{i:D6}.{o.Extension}"), renderer.Encode(evals[i].Scene, o.Format));
-        });
-        var images = new JsonArray();
-        var sentId = 0;
-        for (var i = 0; i < evals.Length; i++)
-        {
-            var sentences = new JsonArray();
-            var ids = new JsonArray();
-            foreach (var raw in evals[i].Captions)
-            {
-                ids.Add(sentId);
-                sentences.Add(new JsonObject
-                {
-                    ["raw"] = raw,
-                    ["tokens"] = new JsonArray(CaptionText.KarpathyTokens(raw).Select(t => (JsonNode)t).ToArray()),
-                    ["imgid"] = i,
-                    ["sentid"] = sentId++,
-                });
-            }
-            images.Add(new JsonObject
-            {
-                ["filepath"] = "images",
-                ["filename"] = $"{i:D6}.{o.Extension}",
-                ["imgid"] = i,
-                ["split"] = "test",
-                ["sentids"] = ids,
-                ["sentences"] = sentences,
-                ["scene"] = SceneJson.ToNode(evals[i].Scene),
-            });
-        }
-        var doc = new JsonObject { ["dataset"] = "clipsharp-scenes", ["images"] = images };
-        File.WriteAllText(Path.Combine(dir, "dataset_eval.json"), doc.ToJsonString(Compact));
-        return sentId;
-    }
-
-    private static int WriteBags(string root, WorldGenerationOptions o, WorldSamples samples, int threads)
-    {
-        var dir = Path.Combine(root, "bags");
-        Directory.CreateDirectory(Path.Combine(dir, "images"));
-        var bags = new JsonObject[o.Bags];
-        var counts = new int[o.Bags];
-        ForEach(0, o.Bags, threads, o, samples.Config, (k, renderer) =>
-        {
-            var bag = samples.Bag(k);
-            var images = new JsonArray();
-            for (var j = 0; j < bag.Images.Count; j++)
-            {
-                var file = $"images/{k:D5}_{j:D2}.{o.Extension}";
-                File.WriteAllBytes(Path.Combine(dir, file), renderer.Encode(bag.Images[j].Scene, o.Format));
-                images.Add(new JsonObject
-                {
-                    ["file"] = file,
-                    ["caption"] = bag.Images[j].Caption,
-                    ["scene"] = SceneJson.ToNode(bag.Images[j].Scene),
-                });
-            }
-            counts[k] = bag.Images.Count;
-            bags[k] = new JsonObject
-            {
-                ["bag_id"] = bag.BagId,
-                ["attribute"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(bag.Attribute.ToString()),
-                ["target_object"] = bag.TargetObject,
-                ["images"] = images,
-            };
-        });
-        File.WriteAllText(Path.Combine(dir, "bags.json"), new JsonArray(bags.Select(b => (JsonNode)b).ToArray()).ToJsonString(Compact));
-        return counts.Sum();
     }
 }

@@ -21,10 +21,12 @@ public sealed record WorldManifest(
     string BagsFile,
     string VocabFile,
     int VocabSize,
-    WorldConfig Config)
+    WorldConfig Config,
+    string? HeldOutEvalFile = null,
+    string? OracleFile = null)
 {
     /// <summary>The value of <see cref="Format"/> this version writes.</summary>
-    public const string CurrentFormat = "clipsharp-scenes/1";
+    public const string CurrentFormat = "clipsharp-scenes/2";
 
     /// <summary>The manifest's file name at the world's root.</summary>
     public const string FileName = "manifest.json";

@@ -16,6 +16,8 @@ public sealed class WorldSamples(WorldConfig config, long seed)
     public const string EvalSplit = "eval";
     /// <summary>Split name of the bags.</summary>
     public const string BagSplit = "bags";
+    /// <summary>Random-stream name of the held-out caption style.</summary>
+    public const string HeldOutSplit = "eval-heldout";
 
     /// <summary>The configuration.</summary>
     public WorldConfig Config { get; } = config;
@@ -37,7 +39,10 @@ public sealed class WorldSamples(WorldConfig config, long seed)
     {
         var rng = SceneRandom.For(Seed, EvalSplit, index);
         var scene = _sampler.Sample(rng);
-        return new EvalSample(scene, HumanCaptionWriter.Write(scene, rng, Config.HumanCaptionsPerImage, Config.HumanMinWords, Config.HumanMaxWords));
+        var human = HumanCaptionWriter.Write(scene, rng, Config.HumanCaptionsPerImage, Config.HumanMinWords, Config.HumanMaxWords);
+        // Its own random stream, so adding the held-out style changed no human caption.
+        var heldOut = HeldOutCaptionWriter.Write(scene, SceneRandom.For(Seed, HeldOutSplit, index), Config.HumanCaptionsPerImage);
+        return new EvalSample(scene, human, heldOut);
     }
 
     /// <summary>Bag <paramref name="index"/>.</summary>

@@ -41,6 +41,7 @@ public static class WorldVocabulary
         var phrases = SceneLexicon.Phrases()
             .Concat(RecaptionWriter.Phrases())
             .Concat(HumanCaptionWriter.Phrases())
+            .Concat(HeldOutCaptionWriter.Phrases())
             .Concat(WebCaptionWriter.Phrases())
             .Concat(FineGrainedBagBuilder.Phrases());
         var words = new SortedSet<string>(StringComparer.Ordinal);

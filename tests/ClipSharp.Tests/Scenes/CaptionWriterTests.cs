@@ -55,10 +55,10 @@ public class CaptionWriterTests
             var e = World.Eval(i);
             var scene = e.Scene;
             Assert.Equal(5, e.Captions.Count);
-            Assert.Equal(5, e.Captions.Select(c => c.ToLowerInvariant().TrimEnd('.')).Distinct().Count());
+            Assert.Equal(5, e.Captions.Select(c => c.Text.ToLowerInvariant().TrimEnd('.')).Distinct().Count());
             var recap = RecaptionWriter.Write(scene, SceneRandom.For(5, "recap", i));
             var recapGrams = FourGrams(recap);
-            foreach (var c in e.Captions)
+            foreach (var c in e.Captions.Select(w => w.Text))
             {
                 Assert.InRange(ClipSharp.Scenes.CaptionText.WordCount(c), 6, 15);
                 // names the salient object

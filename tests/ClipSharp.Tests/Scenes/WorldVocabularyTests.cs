@@ -35,7 +35,7 @@ public class WorldVocabularyTests
         var world = new WorldSamples(WorldConfig.Default with { WebFileNameRate = 0.3 }, 21);
         var texts = new List<string>();
         for (var i = 0; i < 600; i++) { var t = world.Train(i); texts.Add(t.Web.Text); texts.Add(t.Recaption); }
-        for (var i = 0; i < 100; i++) texts.AddRange(world.Eval(i).Captions);
+        for (var i = 0; i < 100; i++) { texts.AddRange(world.Eval(i).Captions.Select(c => c.Text)); texts.AddRange(world.Eval(i).HeldOut.Select(c => c.Text)); }
         for (var i = 0; i < 30; i++) texts.AddRange(world.Bag(i).Images.Select(b => b.Caption));
         var pieces = 0;
         foreach (var text in texts)
