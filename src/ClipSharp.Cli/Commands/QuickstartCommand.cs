@@ -36,10 +36,9 @@ public static class QuickstartCommand
         return cmd;
     }
 
-    /// <summary>The quickstart table title.</summary>
-    public const string TableTitle = "Quickstart (%): built-in world eval set (1k images x 5 captions) and fine-grained bags";
-
-    /// <summary>The quickstart table: one row per model plus chance, metrics in percent (Markdown when redirected).</summary>
-    public static void PrintTable(QuickstartResult r) =>
-        ConsoleTable.Print(TableTitle, ["model", .. QuickstartReport.Columns.Select(c => c.Header)], QuickstartReport.Rows(r));
+    /// <summary>The quickstart tables: one row per model plus chance and the oracle, metrics in percent (Markdown when redirected).</summary>
+    public static void PrintTable(QuickstartResult r)
+    {
+        foreach (var t in QuickstartReport.ReportTables(r)) ConsoleTable.Print("Quickstart (%): " + t.Title, t.Headers, t.Rows);
+    }
 }

@@ -4,7 +4,7 @@ namespace ClipSharp.Scenes;
 
 /// <summary>
 /// A second eval caption style that no training caption and no human-style reference ever uses: search-query and
-/// list phrasings ("green star, striped, top left"; "looking for a red ring on the right"; "the heart here is pink").
+/// list phrasings ("green star, striped, top left"; "looking for a red ring on the right"; "the heart at the top left is pink").
 /// Attribute words are the world's own (an encoder cannot know a colour name it never read); word order, function
 /// words and position/size/pattern phrasings are new, so retrieval on these captions measures whether a model
 /// learned the attributes rather than the caption writers' templates.
@@ -15,7 +15,7 @@ public static class HeldOutCaptionWriter
     [
         "shape: {shape}, colour: {colour}{size,}{pattern,}{pos,}",
         "looking for a {size }{colour} {shape}{ pos}",
-        "the {shape} here is {colour}{ and pattern}",
+        "the {shape}{ pos} is {colour}{ and pattern}",
         "{shape} in {colour}{size,}{ pos}{bg,}",
         "an image where a {size }{colour} {shape} appears{ pos}",
         "only {N} objects, one of them a {colour} {shape}{ pos}",
@@ -69,10 +69,10 @@ public static class HeldOutCaptionWriter
             m = record(m);
             return value;
         }
-        var size = Optional("size", 0.4, SizePhrase(s.Size), x => x with { Size = s.Size });
-        var pattern = Optional("pattern", s.Pattern == PatternKind.Solid ? 0.2 : 0.7, PatternPhrase(s.Pattern), x => x with { Pattern = s.Pattern });
-        var pos = Optional("pos", 0.6, PositionPhrase(s.Row, s.Col), x => x with { Cell = s.Cell });
-        var bgUsed = template.Contains("{bg") && (template.Contains("over {bg}") || rng.Chance(0.5));
+        var size = Optional("size", 0.5, SizePhrase(s.Size), x => x with { Size = s.Size });
+        var pattern = Optional("pattern", s.Pattern == PatternKind.Solid ? 0.3 : 0.8, PatternPhrase(s.Pattern), x => x with { Pattern = s.Pattern });
+        var pos = Optional("pos", 0.8, PositionPhrase(s.Row, s.Col), x => x with { Cell = s.Cell });
+        var bgUsed = template.Contains("{bg") && (template.Contains("over {bg}") || rng.Chance(0.7));
         var text = template
             .Replace("{size,}", size.Length > 0 ? ", " + size : "").Replace("{size }", size.Length > 0 ? SceneLexicon.SizeWord(s.Size) + " " : "")
             .Replace("{pattern,}", pattern.Length > 0 ? ", " + pattern : "").Replace("{ and pattern}", pattern.Length > 0 ? " and " + pattern : "")

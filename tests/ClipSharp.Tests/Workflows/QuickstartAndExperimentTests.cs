@@ -36,9 +36,20 @@ public class QuickstartAndExperimentTests
             Assert.InRange(m.Metric(QuickstartRunner.BagEval, "text_to_image_acc"), 0, 1);
         }
         Assert.True(double.IsFinite(r.Models[0].Metric(QuickstartRunner.BagEval, "caption_self_retrieval_acc")), "CLIPS has a captioner");
-        Assert.Equal(10.0 / 20, r.Chance["image_retrieval_recall@10"], 9);  // 20 eval images
+        Assert.Equal(10.0 / 20, r.Chance["world-eval/image_retrieval_recall@10"], 9);  // 20 eval images
+        foreach (var eval in new[] { QuickstartRunner.RetrievalEval, QuickstartRunner.HeldOutEval })
+        {
+            Assert.InRange(r.Models[0].Metric(eval, "text_retrieval_recall@1"), 0, 1);
+            // The oracle knows every scene: never below chance, at most 1, and R@10 at least R@1.
+            var (oracle1, oracle10) = (r.Oracle[$"{eval}/image_retrieval_recall@1"], r.Oracle[$"{eval}/image_retrieval_recall@10"]);
+            Assert.InRange(oracle1, r.Chance[$"{eval}/image_retrieval_recall@1"], 1);
+            Assert.InRange(oracle10, oracle1, 1);
+        }
+        Assert.Equal(1.0, r.Oracle["world-bags/shape/text_to_image_acc"]);
+        Assert.All(QuickstartReport.ReportTables(r), t => Assert.Equal(["CLIPS", "CLIP-web", "chance", "oracle"], t.Rows.Select(x => x[0])));
         var results = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "results.json")))!;
         Assert.Equal(2, results["models"]!.AsArray().Count);
+        Assert.Equal(1.0, results["oracle"]!["world-bags/text_to_image_acc"]!.GetValue<double>());
 
         var report = QuickstartReport.Write(r);
         var html = File.ReadAllText(report);
@@ -46,7 +57,8 @@ public class QuickstartAndExperimentTests
         Assert.Contains("data:image/jpeg;base64,", html);               // retrieval thumbnails / generated-caption images
         Assert.Contains("plots/loss.png", html);
         Assert.True(new FileInfo(Path.Combine(dir, "plots", "loss.png")).Length > 1000, "a real PNG chart");
-        Assert.Contains("plots/final.png", html);                         // the final table as grouped bars
+        Assert.Contains("plots/final.png", html);                         // the final tables as grouped bars
+        Assert.Contains("plots/final-3.png", html);
         Assert.DoesNotContain("plots/eval_", html);                        // evaluated once (at the end): no one-point curves
         Assert.Contains("synthetic recaption", html);
     }

@@ -17,7 +17,7 @@ public class ReportChartTests
         [
             ["CLIPS", "1.2", "11.5", "26.2", "18.1"], ["CLIP-web", "0.6", "6.1", "24.2", "-"], ["chance", "0.1", "1.0", "18.2", "18.2"],
         ];
-        var files = RunReportWriter.FinalBars(Path.Combine(dir, "plots"), dir, Headers, rows);
+        var files = RunReportWriter.FinalBars(Path.Combine(dir, "plots"), dir, new ReportTable("t", Headers, rows), "final.png");
         var png = Path.Combine(dir, Assert.Single(files));
         var bytes = File.ReadAllBytes(png);
         Assert.True(bytes.Length > 5000, $"a real chart, not an empty canvas ({bytes.Length} bytes)");
@@ -30,7 +30,7 @@ public class ReportChartTests
     {
         var dir = TestPaths.NewTempDir("bars-empty");
         IReadOnlyList<IReadOnlyList<string>> rows = [["CLIPS", "-", "-", "-", "-"]];
-        Assert.Empty(RunReportWriter.FinalBars(Path.Combine(dir, "plots"), dir, Headers, rows));
+        Assert.Empty(RunReportWriter.FinalBars(Path.Combine(dir, "plots"), dir, new ReportTable("t", Headers, rows), "final.png"));
         Assert.False(BarChart.Save(Path.Combine(dir, "x.png"), "t", "%", [], []));
         Assert.False(File.Exists(Path.Combine(dir, "x.png")));
     }

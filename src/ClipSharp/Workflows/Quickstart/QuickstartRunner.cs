@@ -39,9 +39,9 @@ public sealed record QuickstartModel(string Label, string Recipe, string RunDire
         Evals.FirstOrDefault(e => e.Name == eval)?.Metrics.TryGetValue(key, out var v) == true ? v : double.NaN;
 }
 
-/// <summary>The quickstart's outcome: the models, chance levels and timings.</summary>
+/// <summary>The quickstart's outcome: the models, chance levels and oracle ceilings (keyed "eval/metric"), timings.</summary>
 public sealed record QuickstartResult(string OutputDir, IReadOnlyList<QuickstartModel> Models, IReadOnlyDictionary<string, double> Chance,
-    double WorldSeconds, double TotalSeconds);
+    IReadOnlyDictionary<string, double> Oracle, double WorldSeconds, double TotalSeconds);
 
 /// <summary>
 /// Generates the built-in world (reused when OUT/world already holds the same seed), trains recipe "quickstart"
@@ -51,7 +51,11 @@ public sealed record QuickstartResult(string OutputDir, IReadOnlyList<Quickstart
 public static class QuickstartRunner
 {
     /// <summary>Eval names used by the quickstart recipes.</summary>
-    public const string RetrievalEval = "world-eval", BagEval = "world-bags";
+    public const string RetrievalEval = "world-eval", HeldOutEval = "world-eval-heldout", BagEval = "world-bags";
+
+    /// <summary>A value of a chance/oracle dictionary by eval and metric, or NaN.</summary>
+    public static double Lookup(IReadOnlyDictionary<string, double> d, string eval, string key) =>
+        d.TryGetValue($"{eval}/{key}", out var v) ? v : double.NaN;
 
     public static QuickstartResult Run(QuickstartOptions o)
     {
@@ -64,6 +68,7 @@ public static class QuickstartRunner
         [
             $"data.sources.0.path={Path.Combine(world, "train")}", $"tokenizer.vocab={Path.Combine(world, manifest.VocabFile)}",
             $"evals.0.path={Path.Combine(world, manifest.EvalFile)}", $"evals.1.path={Path.Combine(world, manifest.BagsFile)}",
+            $"evals.2.path={Path.Combine(world, manifest.HeldOutEvalFile ?? WorldEvalFiles.HeldOutEvalFile)}",
         ];
         var runs = new List<(string Label, string Recipe, string Dir)> { ("CLIPS", "quickstart", "clips") };
         if (o.Baseline) runs.Add(("CLIP-web", "quickstart-baseline", "baseline"));
@@ -74,8 +79,7 @@ public static class QuickstartRunner
             var result = Trainer.Run(new TrainOptions { Recipe = recipe, RunDirectory = Path.Combine(outDir, dir), Observer = o.Observer?.Invoke(label) });
             models.Add(new QuickstartModel(label, recipeName, result.RunDirectory, result.Seconds, result.FinalEvals));
         }
-        var chance = Chance(manifest, models);
-        var r = new QuickstartResult(outDir, models, chance, worldSeconds, total.Elapsed.TotalSeconds);
+        var r = new QuickstartResult(outDir, models, Chance(manifest, models), Oracle(world, manifest), worldSeconds, total.Elapsed.TotalSeconds);
         Write(Path.Combine(outDir, "results.json"), r);
         return r;
     }
@@ -92,20 +96,43 @@ public static class QuickstartRunner
     }
 
     // Chance levels of the quickstart metrics: text->image R@K = K/N images; image->text R@K = P(one of an image's
-    // c captions in K random draws from M) = 1 - C(M-c, K)/C(M, K); bags: mean 1/bag size (the evaluator reports it).
+    // c captions in K random draws from M) = 1 - C(M-c, K)/C(M, K); bags: mean 1/bag size (the evaluator reports it,
+    // per attribute too). Both caption styles have the same images and caption counts.
     private static Dictionary<string, double> Chance(WorldManifest m, IReadOnlyList<QuickstartModel> models)
     {
         var d = new Dictionary<string, double>();
         int n = m.Eval, c = m.Eval == 0 ? 0 : m.EvalCaptions / m.Eval, total = m.EvalCaptions;
         foreach (var k in new[] { 1, 5, 10 })
         {
-            d[$"image_retrieval_recall@{k}"] = n == 0 ? 0 : Math.Min(1, (double)k / n);
             double miss = 1;
             for (int i = 0; i < k; i++) miss *= (double)(total - c - i) / (total - i);
-            d[$"text_retrieval_recall@{k}"] = 1 - miss;
+            foreach (var eval in new[] { RetrievalEval, HeldOutEval })
+            {
+                d[$"{eval}/image_retrieval_recall@{k}"] = n == 0 ? 0 : Math.Min(1, (double)k / n);
+                d[$"{eval}/text_retrieval_recall@{k}"] = 1 - miss;
+            }
         }
-        var bag = models.Select(x => x.Metric(BagEval, "chance")).FirstOrDefault(double.IsFinite, double.NaN);
-        d["bag_text_to_image_acc"] = d["bag_image_to_text_acc"] = d["bag_caption_self_retrieval_acc"] = bag;
+        var bags = models.SelectMany(x => x.Evals).FirstOrDefault(e => e.Name == BagEval);
+        foreach (var (key, v) in bags?.Metrics ?? new Dictionary<string, double>())
+        {
+            if (!key.EndsWith("chance", StringComparison.Ordinal)) continue;
+            var prefix = key[..^"chance".Length];
+            foreach (var metric in new[] { "text_to_image_acc", "image_to_text_acc", "caption_self_retrieval_acc" }) d[$"{BagEval}/{prefix}{metric}"] = v;
+        }
+        return d;
+    }
+
+    // The world's oracle.json mapped to the quickstart's eval names; a perfect caption picks its image in a bag
+    // as well as the reference caption does, so caption->I shares the text->image ceiling.
+    private static Dictionary<string, double> Oracle(string world, WorldManifest m)
+    {
+        var d = new Dictionary<string, double>();
+        foreach (var (eval, file) in new[] { (RetrievalEval, m.EvalFile), (HeldOutEval, m.HeldOutEvalFile), (BagEval, m.BagsFile) })
+            foreach (var (key, v) in (file is null ? null : WorldOracle.Read(world, file)) ?? new Dictionary<string, double>())
+            {
+                d[$"{eval}/{key}"] = v;
+                if (eval == BagEval && key == "text_to_image_acc") d[$"{eval}/caption_self_retrieval_acc"] = v;
+            }
         return d;
     }
 
@@ -130,9 +157,13 @@ public static class QuickstartRunner
         var root = new JsonObject
         {
             ["models"] = models,
-            ["chance"] = new JsonObject(r.Chance.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)(double.IsFinite(kv.Value) ? kv.Value : null)))),
+            ["chance"] = Numbers(r.Chance),
+            ["oracle"] = Numbers(r.Oracle),
             ["world_seconds"] = Math.Round(r.WorldSeconds, 1), ["total_seconds"] = Math.Round(r.TotalSeconds, 1),
         };
         CheckpointStore.WriteFileDurably(path, root.ToJsonString(new() { WriteIndented = true }));
     }
+
+    private static JsonObject Numbers(IReadOnlyDictionary<string, double> d) =>
+        new(d.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)(double.IsFinite(kv.Value) ? Math.Round(kv.Value, 6) : null))));
 }

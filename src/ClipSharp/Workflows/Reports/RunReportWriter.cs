@@ -18,6 +18,9 @@ namespace ClipSharp.Workflows.Reports;
 /// <summary>A trained model as the report needs it: weights in memory plus what it was evaluated and trained on.</summary>
 public sealed record ReportModel(string Label, string RunDirectory, ContrastiveModel Model, ITextTokenizer Tokenizer, EvalTransform Transform);
 
+/// <summary>A final-results table of a report: a title, headers (the first names the row) and rows of percent strings.</summary>
+public sealed record ReportTable(string Title, IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows);
+
 /// <summary>
 /// Writes <c>report.html</c>: loss / lr / eval curves as ScottPlot PNGs (from metrics.jsonl), the final eval table,
 /// retrieval examples (a caption → the model's top images as thumbnails, the true image framed) and generated captions
@@ -26,15 +29,19 @@ public sealed record ReportModel(string Label, string RunDirectory, ContrastiveM
 public static class RunReportWriter
 {
     /// <summary>Writes the report for one or more runs into <paramref name="reportPath"/>'s folder; returns the path.</summary>
-    public static string Write(string reportPath, string title, IReadOnlyList<ReportModel> models, IReadOnlyList<string> tableHeaders,
-        IReadOnlyList<IReadOnlyList<string>> tableRows, RetrievalDataset? retrieval, DataSourceSpec? trainSource, string? note = null)
+    public static string Write(string reportPath, string title, IReadOnlyList<ReportModel> models, IReadOnlyList<ReportTable> tables,
+        RetrievalDataset? retrieval, DataSourceSpec? trainSource, string? note = null)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(reportPath))!;
         var plots = Path.Combine(dir, "plots");
         var report = new HtmlReport(title);
         if (note is not null) report.Paragraph(note);
-        report.Heading("Final evaluation").Table(tableHeaders, tableRows);
-        report.Images(FinalBars(plots, dir, tableHeaders, tableRows));
+        report.Heading("Final evaluation");
+        for (var i = 0; i < tables.Count; i++)
+        {
+            report.Paragraph(tables[i].Title).Table(tables[i].Headers, tables[i].Rows);
+            report.Images(FinalBars(plots, dir, tables[i], i == 0 ? "final.png" : $"final-{i + 1}.png"));
+        }
         report.Heading("Training curves").Images(Curves(plots, dir, models));
         if (retrieval is not null)
         {
@@ -52,12 +59,12 @@ public static class RunReportWriter
 
     /// <summary>The final table as a grouped bar chart (one group per metric column, one bar per row: models, chance);
     /// cells that are not numbers ("-") get no bar. Values are the table's own (percent).</summary>
-    internal static List<string> FinalBars(string plots, string dir, IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows)
+    internal static List<string> FinalBars(string plots, string dir, ReportTable table, string file)
     {
         static double Parse(string v) => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : double.NaN;
-        var series = rows.Select(r => new BarSeries(r[0], r.Skip(1).Select(Parse).ToList())).ToList();
-        var path = Path.Combine(plots, "final.png");
-        return BarChart.Save(path, "Final evaluation (%)", "%", headers.Skip(1).ToList(), series) ? [Path.GetRelativePath(dir, path)] : [];
+        var series = table.Rows.Select(r => new BarSeries(r[0], r.Skip(1).Select(Parse).ToList())).ToList();
+        var path = Path.Combine(plots, file);
+        return BarChart.Save(path, table.Title + " (%)", "%", table.Headers.Skip(1).ToList(), series) ? [Path.GetRelativePath(dir, path)] : [];
     }
 
     private static List<string> Curves(string plots, string dir, IReadOnlyList<ReportModel> models)
