@@ -13,16 +13,17 @@ public static class QuickstartCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder (world, runs, results.json, report.html).", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Train only the CLIPS model, not the web-caption CLIP baseline." };
+        var longer = new Option<bool>("--long") { Description = "Train longer (QuickstartRunner.LongOverrides): the budget that reaches the README's goals; about an hour on 2 cores." };
         var set = new Option<string[]>("--set") { Description = "Override a field of both recipes, e.g. --set schedule.total_steps=100." };
         var threads = CommonOptions.Threads();
         var cmd = new Command("quickstart", "Generate the built-in world, train a tiny CLIPS model and the web-caption CLIP baseline on CPU, evaluate both, print the table.");
-        foreach (var o in new Option[] { output, noBaseline, set, threads }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { output, noBaseline, longer, set, threads }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             CommonOptions.Apply("cpu", r.GetValue(threads));
             var result = QuickstartRunner.Run(new QuickstartOptions
             {
-                OutputDir = r.GetValue(output)!, Baseline = !r.GetValue(noBaseline), Overrides = r.GetValue(set) ?? [],
+                OutputDir = r.GetValue(output)!, Baseline = !r.GetValue(noBaseline), Long = r.GetValue(longer), Overrides = r.GetValue(set) ?? [],
                 Observer = label => new ConsoleTrainingObserver(label),
                 Log = line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"),
             });

@@ -32,6 +32,13 @@ public static class ScenesCommand
         _ => throw new ClipSharpException($"--format must be jpg or png, not '{s}'."),
     };
 
+    private static RecaptionStyle ParseStyle(string s) => s.ToLowerInvariant() switch
+    {
+        "subject-first" => RecaptionStyle.SubjectFirst,
+        "exhaustive" => RecaptionStyle.Exhaustive,
+        _ => throw new ClipSharpException($"--recaption-style must be subject-first or exhaustive, not '{s}'."),
+    };
+
     private static Command Generate()
     {
         var defaults = new WorldGenerationOptions("");
@@ -44,13 +51,19 @@ public static class ScenesCommand
         var threads = IntOption("--threads", "Worker threads (0 = one per core).", 0);
         var shard = IntOption("--shard-size", "Samples per training shard.", defaults.ShardSize);
         var format = FormatOption();
+        var style = new Option<string>("--recaption-style")
+        {
+            Description = "Recaptions: subject-first (like MLLM recaptions: the main subject, then the rest relative to it) or exhaustive (one sentence per object in scene order).",
+            DefaultValueFactory = _ => "subject-first",
+        };
         var cmd = new Command("generate", "Generate train shards, the eval retrieval set, fine-grained bags, vocab.txt and manifest.json.");
-        foreach (var o in new Option[] { outDir, train, eval, bags, size, seed, threads, shard, format }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { outDir, train, eval, bags, size, seed, threads, shard, format, style }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var options = new WorldGenerationOptions(r.GetValue(outDir)!, r.GetValue(train), r.GetValue(eval), r.GetValue(bags),
                 r.GetValue(size), r.GetValue(seed), r.GetValue(threads), ParseFormat(r.GetValue(format)!), r.GetValue(shard));
-            var m = WorldGenerator.Generate(options, WorldConfig.Default, msg => Console.WriteLine(msg));
+            var config = WorldConfig.Default with { RecaptionStyle = ParseStyle(r.GetValue(style)!) };
+            var m = WorldGenerator.Generate(options, config, msg => Console.WriteLine(msg));
             Console.WriteLine($"wrote {m.Train} train + {m.Eval} eval + {m.BagImages} bag images ({m.Bags} bags) at {m.ImageSize} px " +
                               $"to {Path.GetFullPath(options.OutputDir)}");
             return 0;

@@ -33,7 +33,7 @@ public static class RecaptionWriter
         "The background is a mottled {c} texture with subtle, cloudy variations.",
         "A grainy, paper-like {c} texture covers the background.",
     ];
-    private static readonly string[] ObjectSentence =
+    private static readonly string[] ObjectSentences =
     [
         "{Pos}, there is {obj} {pattern}{tilt}.",
         "{Obj} {pattern} is positioned {pos}{tilt}.",
@@ -72,12 +72,10 @@ public static class RecaptionWriter
         var shapes = n == 1 ? "shape" : "shapes";
         sentences.Add(Fill(rng.Pick(Overview), ("n", nWord), ("shapes", shapes)));
         sentences.Add(BackgroundSentence(scene.Background, rng));
-        for (var i = 0; i < n; i++) sentences.Add(ObjectSentenceFor(objs[i], i, rng));
+        for (var i = 0; i < n; i++) sentences.Add(ObjectSentence(objs[i], rng, ObjectSentences, ("ord", Ordinals[i])));
         if (n >= 2) sentences.Add(RelationsSentence(scene, rng));
-        sentences.Add(n == 1
-            ? rng.Pick(SingleCountSentence)
-            : Fill(rng.Pick(CountSentence), ("n", nWord), ("shapes", shapes), ("list", CountList(scene))));
-        if (sentences.Count < 8 && rng.Chance(0.5)) sentences.Add(rng.Pick(Closing));
+        sentences.Add(n == 1 ? rng.Pick(SingleCountSentence) : CountSentenceFor(scene, rng));
+        if (sentences.Count < 8 && rng.Chance(0.5)) sentences.Add(ClosingSentence(rng));
         return string.Join(' ', sentences.Select(Capitalize));
     }
 
@@ -109,35 +107,45 @@ public static class RecaptionWriter
 
     private static string BackgroundSentence(SceneBackground bg, SceneRandom rng)
     {
-        var c = SceneLexicon.ColourName(bg.Colour);
-        var c2 = SceneLexicon.ColourName(bg.Colour2);
-        var dir = bg.Direction switch
-        {
-            GradientDirection.Horizontal => "from left to right",
-            GradientDirection.Vertical => "from top to bottom",
-            _ => "diagonally from the top-left corner to the bottom-right corner",
-        };
         var template = bg.Kind switch
         {
             BackgroundKind.Plain => rng.Pick(PlainBackground),
             BackgroundKind.Gradient => rng.Pick(GradientBackground),
             _ => rng.Pick(TextureBackground),
         };
-        return Fill(template, ("c2", c2), ("c", c), ("dir", dir));
+        return Fill(template, ("c2", SceneLexicon.ColourName(bg.Colour2)), ("c", SceneLexicon.ColourName(bg.Colour)), ("dir", DirectionPhrase(bg.Direction)));
     }
 
-    private static string ObjectSentenceFor(SceneObject o, int index, SceneRandom rng)
+    /// <summary>"from left to right", "from top to bottom", "diagonally from … to …".</summary>
+    public static string DirectionPhrase(GradientDirection d) => d switch
+    {
+        GradientDirection.Horizontal => "from left to right",
+        GradientDirection.Vertical => "from top to bottom",
+        _ => "diagonally from the top-left corner to the bottom-right corner",
+    };
+
+    /// <summary>The count sentence of a scene with two or more objects.</summary>
+    public static string CountSentenceFor(Scene scene, SceneRandom rng) =>
+        Fill(rng.Pick(CountSentence), ("n", SceneLexicon.NumberWord(scene.Objects.Count)), ("shapes", "shapes"), ("list", CountList(scene)));
+
+    /// <summary>A closing remark on style.</summary>
+    public static string ClosingSentence(SceneRandom rng) => rng.Pick(Closing);
+
+    /// <summary>One object's sentence from one of <paramref name="templates"/>: size, colour, shape, pattern,
+    /// position and tilt, plus any extra slots (e.g. the subject's name).</summary>
+    public static string ObjectSentence(SceneObject o, SceneRandom rng, IReadOnlyList<string> templates, params (string Slot, string Value)[] extra)
     {
         var obj = SceneLexicon.WithArticle($"{SizeWord(o.Size)} {SceneLexicon.ColourName(o.Colour)} {SceneLexicon.ShapeName(o.Shape)}");
         var pos = rng.Pick(PositionPhrases(o.Row, o.Col));
         var tilt = SceneLexicon.IsRotationallySymmetric(o.Shape) || Math.Abs(o.Rotation) < 12 ? ""
             : o.Rotation > 0 ? ", tilted slightly clockwise" : ", tilted slightly counterclockwise";
-        return Fill(rng.Pick(ObjectSentence),
-            ("Pos", Capitalize(pos)), ("pos", pos), ("Obj", Capitalize(obj)), ("obj", obj),
-            ("pattern", rng.Pick(PatternPhrases(o.Pattern))), ("tilt", tilt), ("ord", Ordinals[index]));
+        return Fill(rng.Pick(templates),
+            [("Pos", Capitalize(pos)), ("pos", pos), ("Obj", Capitalize(obj)), ("obj", obj),
+             ("pattern", rng.Pick(PatternPhrases(o.Pattern))), ("tilt", tilt), .. extra]);
     }
 
-    private static string RelationsSentence(Scene scene, SceneRandom rng)
+    /// <summary>One or two true spatial relations.</summary>
+    public static string RelationsSentence(Scene scene, SceneRandom rng)
     {
         var rels = scene.Relations.ToList();
         rng.Shuffle(rels);
@@ -181,7 +189,7 @@ public static class RecaptionWriter
     /// <summary>Every template and phrase this writer can emit (for the vocabulary).</summary>
     public static IEnumerable<string> Phrases()
     {
-        IEnumerable<string> all = [.. Overview, .. PlainBackground, .. GradientBackground, .. TextureBackground, .. ObjectSentence,
+        IEnumerable<string> all = [.. Overview, .. PlainBackground, .. GradientBackground, .. TextureBackground, .. ObjectSentences,
             .. RelationSentence, .. TwoRelationSentence, .. CountSentence, .. SingleCountSentence, .. Closing, .. Ordinals,
             "shape shapes medium-sized from left to right from top to bottom diagonally from the top-left corner to the bottom-right corner",
             ", tilted slightly clockwise , tilted slightly counterclockwise is to the left of is above is right next to the"];

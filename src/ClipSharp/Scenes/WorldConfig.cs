@@ -23,6 +23,11 @@ public sealed record WorldConfig
     /// <summary>Smallest RGB distance between an object's colour and every background colour.</summary>
     public double MinContrast { get; init; } = 110;
 
+    // ---- captions ----
+    /// <summary>How recaptions are written: subject first (default, like MLLM recaptions of photos) or exhaustive
+    /// (one sentence per object in scene order; the style of worlds made before the subject-first writer).</summary>
+    public RecaptionStyle RecaptionStyle { get; init; } = RecaptionStyle.SubjectFirst;
+
     // ---- photometric noise ----
     /// <summary>Largest brightness shift, as a fraction of 255.</summary>
     public double MaxBrightness { get; init; } = 0.04;

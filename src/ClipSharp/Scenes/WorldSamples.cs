@@ -31,7 +31,8 @@ public sealed class WorldSamples(WorldConfig config, long seed)
         var rng = SceneRandom.For(Seed, TrainSplit, index);
         var scene = _sampler.Sample(rng);
         var web = _web.Write(scene, rng);
-        return new TrainSample(scene, web, RecaptionWriter.Write(scene, rng));
+        var recaption = Config.RecaptionStyle == RecaptionStyle.Exhaustive ? RecaptionWriter.Write(scene, rng) : SubjectRecaptionWriter.Write(scene, rng);
+        return new TrainSample(scene, web, recaption);
     }
 
     /// <summary>Eval image <paramref name="index"/>.</summary>

@@ -40,6 +40,7 @@ public static class WorldVocabulary
     {
         var phrases = SceneLexicon.Phrases()
             .Concat(RecaptionWriter.Phrases())
+            .Concat(SubjectRecaptionWriter.Phrases())
             .Concat(HumanCaptionWriter.Phrases())
             .Concat(HeldOutCaptionWriter.Phrases())
             .Concat(WebCaptionWriter.Phrases())

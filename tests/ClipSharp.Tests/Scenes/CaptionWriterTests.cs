@@ -36,6 +36,29 @@ public class CaptionWriterTests
         Assert.True(lengths.Count >= 4, "sentence counts vary with the object count");
     }
 
+    [Theory]
+    [InlineData(RecaptionStyle.SubjectFirst, 0.70, 1.00)]
+    [InlineData(RecaptionStyle.Exhaustive, 0.00, 0.40)]
+    public void ARandomSentenceNamesTheSubjectMostlyInTheSubjectFirstStyle(RecaptionStyle style, double min, double max)
+    {
+        // The sub-caption is one random sentence: how often does it carry the salient object's colour and shape
+        // (what every human eval caption names)? Real MLLM recaptions re-mention their subject in most sentences.
+        var world = new WorldSamples(WorldConfig.Default with { RecaptionStyle = style }, 5);
+        double share = 0;
+        var firstIsSubject = 0;
+        const int n = 500;
+        for (var i = 0; i < n; i++)
+        {
+            var s = world.Train(i);
+            var subject = $"{SceneLexicon.ColourName(s.Scene.Salient.Colour)} {SceneLexicon.ShapeName(s.Scene.Salient.Shape)}";
+            var sentences = ClipSharp.Scenes.CaptionText.Sentences(s.Recaption);
+            share += sentences.Count(x => x.Contains(subject, StringComparison.Ordinal)) / (double)sentences.Count;
+            if (sentences.First(x => SceneLexicon.Shapes.Any(k => HasWord(x, SceneLexicon.ShapeName(k)))).Contains(subject, StringComparison.Ordinal)) firstIsSubject++;
+        }
+        Assert.InRange(share / n, min, max);
+        if (style == RecaptionStyle.SubjectFirst) Assert.Equal(n, firstIsSubject);
+    }
+
     [Fact]
     public void RecaptionsVaryInPhrasing()
     {
