@@ -35,3 +35,27 @@ public class ReportChartTests
         Assert.False(File.Exists(Path.Combine(dir, "x.png")));
     }
 }
+
+/// <summary>The report as a person sees it: rendered by a real headless Chromium.</summary>
+public class ReportBrowserTests
+{
+    [ChromiumFact]
+    public void TheReportRendersInHeadlessChromiumWithItsTablesAndCharts()
+    {
+        var dir = TestPaths.NewTempDir("report-browser");
+        IReadOnlyList<IReadOnlyList<string>> rows =
+        [
+            ["CLIPS", "1.2", "11.5", "26.2"], ["CLIP-web", "0.6", "6.1", "24.2"], ["chance", "0.1", "1.0", "18.2"], ["oracle", "81.9", "99.9", "100.0"],
+        ];
+        var html = RunReportWriter.Write(Path.Combine(dir, "report.html"), "browser check", [],
+            [new ReportTable("first table", ["model", "T→I R@1", "T→I R@10", "bag T→I"], rows), new ReportTable("second table", ["model", "a", "b", "c"], rows)],
+            null, null, "a note");
+        var png = Path.Combine(dir, "screenshot.png");
+        HeadlessChromium.Screenshot(html, png, 1000, 1600);
+        using var shot = NetVips.Image.NewFromFile(png);
+        Assert.Equal((1000, 1600), (shot.Width, shot.Height));
+        // Not a blank page: the charts put real colour variation on the canvas.
+        Assert.True(shot.Deviate() > 10, $"the screenshot looks blank (pixel sd {shot.Deviate():0.0})");
+        Assert.Contains("plots/final-2.png", File.ReadAllText(html));
+    }
+}
