@@ -10,7 +10,8 @@ public static class ExperimentCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("experiment", "Reproduce the paper's ablations on the built-in world (several seeds, mean ± sd, results.json + report.html).");
+        var cmd = new Command("experiment", "Reproduce the paper's ablations on the built-in world: several seeds, mean ± sd, OUT/results.json + " +
+                                            "OUT/report.html; finished runs in OUT/runs are reused, so an interrupted experiment continues.");
         cmd.Subcommands.Add(InverseEffect());
         cmd.Subcommands.Add(TableA());
         return cmd;
@@ -47,7 +48,7 @@ public static class ExperimentCommand
     {
         var (full, quick) = (new InverseEffectOptions(), InverseEffectOptions.QuickDefaults());
         var common = Common.Create(full, quick);
-        var budgets = new Option<int[]>("--budgets") { Description = $"Token budgets K (default {string.Join(" ", full.Budgets)}).", AllowMultipleArgumentsPerToken = true };
+        var budgets = new Option<int[]>("--budgets") { Description = $"Token budgets K (default {string.Join(" ", full.Budgets)}; with --quick {string.Join(" ", quick.Budgets)}).", AllowMultipleArgumentsPerToken = true };
         var strategies = new Option<string[]>("--strategies")
         {
             Description = $"Reduction strategies: truncation random block subcaption (shuffle also available; default all four; with --quick {string.Join(" ", quick.Strategies)}).",
@@ -88,7 +89,7 @@ public static class ExperimentCommand
         {
             var o = common.Apply(r, full, quick);
             var result = TableAExperiment.Run(o);
-            var columns = ExperimentReport.RetrievalColumns(ExperimentWorld.RetrievalEval).Concat(ExperimentReport.BagColumns).ToList();
+            var columns = ExperimentReport.Present(result.Methods, [.. ExperimentReport.RetrievalColumns(ExperimentWorld.RetrievalEval), .. ExperimentReport.BagColumns]);
             ConsoleTable.Print($"Table A on the built-in world (%, mean ± sd over {o.Seeds.Count} seeds; mean recall in points)",
                 ["method", .. columns.Select(c => c.Header)], ExperimentReport.SummaryRows(result.Methods, columns));
             PrintWhere(result.ResultsPath, result.ReportPath);

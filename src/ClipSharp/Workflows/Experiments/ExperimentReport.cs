@@ -30,6 +30,10 @@ public static class ExperimentReport
         new(ExperimentWorld.BagEval, "caption_self_retrieval_acc", "bag caption→I"),
     ];
 
+    /// <summary>The columns at least one configuration has a value for (e.g. caption→I only with a captioner).</summary>
+    public static IReadOnlyList<MetricColumn> Present(IEnumerable<ConfigResult> results, IReadOnlyList<MetricColumn> columns) =>
+        columns.Where(c => results.Any(r => r.Stat(c.Eval, c.Key).N > 0)).ToList();
+
     /// <summary>One row per configuration: its label, then "mean ± sd" of each column ("-" where no run has it).</summary>
     public static List<IReadOnlyList<string>> SummaryRows(IEnumerable<ConfigResult> results, IReadOnlyList<MetricColumn> columns) =>
         results.Select(r => (IReadOnlyList<string>)[r.Config.Label, .. columns.Select(c => Scaled(r.Stat(c.Eval, c.Key), c.Scale).Format())]).ToList();

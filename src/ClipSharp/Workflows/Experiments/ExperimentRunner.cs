@@ -66,7 +66,8 @@ public static class ExperimentRunner
     public static List<ConfigResult> Run(ExperimentOptions o, string worldDir, IReadOnlyList<ExperimentConfig> configs)
     {
         if (o.Steps < 1) throw new ClipSharpException($"Steps must be >= 1, not {o.Steps}.");
-        if (o.Seeds.Count == 0) throw new ClipSharpException("At least one seed is needed.");
+        if (o.Seeds.Count == 0 || o.Seeds.Distinct().Count() != o.Seeds.Count) throw new ClipSharpException("Give one or more distinct seeds.");
+        if (configs.Select(c => c.Key).Distinct().Count() != configs.Count) throw new ClipSharpException("Two configurations share a key (run folder name).");
         var outDir = Path.GetFullPath(o.OutputDir);
         string[] common =
         [

@@ -35,8 +35,8 @@ public static class InverseEffectReport
                 ]));
         }
         report.Heading("Fine-grained bags (accuracy, %)");
-        report.Table(["configuration", .. ExperimentReport.BagColumns.Select(c => c.Header)],
-            ExperimentReport.SummaryRows(r.Rows.Select(x => x.Result), ExperimentReport.BagColumns));
+        var bags = ExperimentReport.Present(r.Rows.Select(x => x.Result), ExperimentReport.BagColumns);
+        report.Table(["configuration", .. bags.Select(c => c.Header)], ExperimentReport.SummaryRows(r.Rows.Select(x => x.Result), bags));
         foreach (var (key, title) in new[] { (ExperimentWorld.MeanRecallKey, "Mean recall"), (InverseEffectExperiment.GainKey, "Gain over the full caption") })
         {
             report.Heading($"{title} per seed (points, {ExperimentWorld.RetrievalEval})");
@@ -54,11 +54,13 @@ public static class InverseEffectReport
     public static bool GainPlot(string path, InverseEffectResult r, string eval)
     {
         var series = new List<ChartSeries>();
-        foreach (var strategy in r.Rows.Where(x => x.Budget is not null).Select(x => x.Strategy).Distinct())
+        var strategies = r.Rows.Where(x => x.Budget is not null).Select(x => x.Strategy).Distinct().ToList();
+        foreach (var (strategy, i) in strategies.Select((s, i) => (s, i)))
         {
+            double dodge = 0.03 * (i - (strategies.Count - 1) / 2.0);         // error bars of one K side by side, not on top of each other
             var points = r.Rows.Where(x => x.Strategy == strategy).OrderBy(x => x.Budget)
-                .Select(x => (X: Math.Log2(x.Budget!.Value), Stat: x.GainOverFull(eval))).Where(p => p.Stat.N > 0).ToList();
-            points.Add((Math.Log2(FullContext), new MeanSd(0, 0, 1)));
+                .Select(x => (X: Math.Log2(x.Budget!.Value) + dodge, Stat: x.GainOverFull(eval))).Where(p => p.Stat.N > 0).ToList();
+            points.Add((Math.Log2(FullContext) + dodge, new MeanSd(0, 0, 1)));
             series.Add(new ChartSeries(strategy, points.Select(p => p.X).ToList(), points.Select(p => p.Stat.Mean).ToList(), points.Select(p => p.Stat.Sd).ToList()));
         }
         var ticks = r.Rows.Where(x => x.Budget is not null).Select(x => x.Budget!.Value).Distinct().Order()

@@ -28,8 +28,9 @@ public static class TableAReport
         }
         report.Heading("Fine-grained bags (accuracy, %)");
         var bagPlot = Path.Combine(r.OutputDir, "plots", "bags.png");
-        report.Images(ExperimentReport.Relative(r.OutputDir, bagPlot, Bars(bagPlot, "Fine-grained bags (%, mean ± sd)", r.Methods, ExperimentReport.BagColumns)));
-        report.Table(["method", .. ExperimentReport.BagColumns.Select(c => c.Header)], ExperimentReport.SummaryRows(r.Methods, ExperimentReport.BagColumns));
+        var bags = ExperimentReport.Present(r.Methods, ExperimentReport.BagColumns);
+        report.Images(ExperimentReport.Relative(r.OutputDir, bagPlot, Bars(bagPlot, "Fine-grained bags (%, mean ± sd)", r.Methods, bags)));
+        report.Table(["method", .. bags.Select(c => c.Header)], ExperimentReport.SummaryRows(r.Methods, bags));
         report.Heading($"Mean recall per seed (points, {ExperimentWorld.RetrievalEval})");
         report.Table(ExperimentReport.SeedHeaders(o.Seeds),
             ExperimentReport.PerSeedRows(r.Methods, new MetricColumn(ExperimentWorld.RetrievalEval, ExperimentWorld.MeanRecallKey, "mean recall", 1), o.Seeds));
