@@ -1,7 +1,8 @@
 namespace ClipSharp.Reporting;
 
-/// <summary>One bar colour of a grouped bar chart: a label and one value per group (NaN = no bar).</summary>
-public sealed record BarSeries(string Label, IReadOnlyList<double> Values);
+/// <summary>One bar colour of a grouped bar chart: a label, one value per group (NaN = no bar) and optionally a ± error
+/// per group (drawn as an error bar on the bar; NaN = none).</summary>
+public sealed record BarSeries(string Label, IReadOnlyList<double> Values, IReadOnlyList<double>? Errors = null);
 
 /// <summary>Grouped bar charts written as PNG with ScottPlot: one group per metric, one bar per model (or chance).</summary>
 public static class BarChart
@@ -25,7 +26,8 @@ public static class BarChart
                 if (!double.IsFinite(v)) continue;
                 var bar = plot.Add.Bar(position: start + s * slot, value: v);
                 bar.Color = palette.GetColor(s);
-                foreach (var b in bar.Bars) b.Size = slot * 0.9;
+                double err = series[s].Errors is { } e && g < e.Count && double.IsFinite(e[g]) ? e[g] : 0;
+                foreach (var b in bar.Bars) { b.Size = slot * 0.9; b.Error = err; }
             }
             ticks.Add(new ScottPlot.Tick(g, groups[g]));
         }

@@ -1,15 +1,14 @@
 using System.Text.Json.Nodes;
 using ClipSharp.Tests.Support;
 using ClipSharp.Tests.Training;
-using ClipSharp.Workflows.Experiments;
 using ClipSharp.Workflows.Quickstart;
 
 namespace ClipSharp.Tests.Workflows;
 
 /// <summary>
-/// End to end on the tiny world (linked in as OUT/world, which both commands reuse): the quickstart trains CLIPS and
-/// the baseline and writes results.json with chance levels and report.html with plots and thumbnails; the
-/// inverse-effect experiment runs its grid. A few steps each: this checks the plumbing, not the numbers.
+/// End to end on the tiny world (linked in as OUT/world, which the quickstart reuses): it trains CLIPS and the
+/// baseline and writes results.json with chance levels and report.html with plots and thumbnails. A few steps: this
+/// checks the plumbing, not the numbers. The experiments are ExperimentCommandTests.
 /// </summary>
 [Collection("TrainerProcesses")]
 public class QuickstartAndExperimentTests
@@ -61,20 +60,5 @@ public class QuickstartAndExperimentTests
         Assert.Contains("plots/final-3.png", html);
         Assert.DoesNotContain("plots/eval_", html);                        // evaluated once (at the end): no one-point curves
         Assert.Contains("synthetic recaption", html);
-    }
-
-    [Fact]
-    public void InverseEffectRunsTheGridAndReportsGainsOverTheFullCaption()
-    {
-        var dir = OutWithWorld("inverse");
-        var rows = InverseEffectExperiment.Run(new InverseEffectOptions
-        {
-            OutputDir = dir, Steps = 2, Seeds = [0], Budgets = [16], Strategies = ["subcaption", "block"],
-            Overrides = ["batch_size=16"],
-        });
-        Assert.Equal([("none", (int?)null), ("subcaption", 16), ("block", 16)], rows.Select(r => (r.Strategy, r.Budget)));
-        Assert.Equal(0, rows[0].GainOverFull);
-        Assert.All(rows, r => Assert.Equal(r.MeanRecall - rows[0].MeanRecall, r.GainOverFull, 9));
-        Assert.True(File.Exists(Path.Combine(dir, "results.json")));
     }
 }

@@ -34,6 +34,20 @@ public class ReportChartTests
         Assert.False(BarChart.Save(Path.Combine(dir, "x.png"), "t", "%", [], []));
         Assert.False(File.Exists(Path.Combine(dir, "x.png")));
     }
+
+    [Fact]
+    public void SdErrorBarsAreDrawnOnBarsAndLines()
+    {
+        var dir = TestPaths.NewTempDir("error-bars");
+        string P(string name) => Path.Combine(dir, name + ".png");
+        Assert.True(BarChart.Save(P("bars"), "t", "%", ["R@1", "R@5"], [new BarSeries("a", [1.0, 2.0]), new BarSeries("b", [1.5, 2.5])]));
+        Assert.True(BarChart.Save(P("bars-sd"), "t", "%", ["R@1", "R@5"], [new BarSeries("a", [1.0, 2.0], [0.5, 0.5]), new BarSeries("b", [1.5, 2.5], [0.2, double.NaN])]));
+        Assert.NotEqual(File.ReadAllBytes(P("bars")), File.ReadAllBytes(P("bars-sd")));
+        (double, string)[] ticks = [(4, "16"), (5, "32"), (7, "128 (full)")];
+        Assert.True(LineChart.Save(P("line"), "t", "K", "gain", [new ChartSeries("block", [4.0, 5, 7], [1.0, 2, 0])], xTicks: ticks));
+        Assert.True(LineChart.Save(P("line-sd"), "t", "K", "gain", [new ChartSeries("block", [4.0, 5, 7], [1.0, 2, 0], [0.5, 0.3, 0])], xTicks: ticks));
+        Assert.NotEqual(File.ReadAllBytes(P("line")), File.ReadAllBytes(P("line-sd")));
+    }
 }
 
 /// <summary>The report as a person sees it: rendered by a real headless Chromium.</summary>
