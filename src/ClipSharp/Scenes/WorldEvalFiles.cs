@@ -40,6 +40,7 @@ public static class WorldEvalFiles
     /// <summary>Writes both caption files of the eval set; returns the human-style caption count.</summary>
     public static int WriteEval(string root, WorldGenerationOptions o, IReadOnlyList<EvalSample> evals)
     {
+        Directory.CreateDirectory(Path.Combine(root, "eval", "images"));
         File.WriteAllText(Path.Combine(root, EvalFile), Karpathy(o, evals, e => e.Captions).ToJsonString(Compact));
         File.WriteAllText(Path.Combine(root, HeldOutEvalFile), Karpathy(o, evals, e => e.HeldOut).ToJsonString(Compact));
         return evals.Sum(e => e.Captions.Count);
@@ -48,6 +49,7 @@ public static class WorldEvalFiles
     /// <summary>Writes bags.json; returns the image count.</summary>
     public static int WriteBags(string root, WorldGenerationOptions o, IReadOnlyList<FineGrainedBag> bags)
     {
+        Directory.CreateDirectory(Path.Combine(root, "bags", "images"));
         var list = new JsonArray();
         for (var k = 0; k < bags.Count; k++)
         {

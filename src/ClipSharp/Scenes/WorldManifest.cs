@@ -31,7 +31,9 @@ public sealed record WorldManifest(
     /// <summary>The manifest's file name at the world's root.</summary>
     public const string FileName = "manifest.json";
 
-    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
+    // The options it is written with (snake_case names, enums as snake_case strings), minus the strictness about
+    // unknown members so a newer manifest still opens.
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(SceneJson.Options) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip };
 
     /// <summary>Reads WORLD/manifest.json; a missing or unreadable one is an error naming the path.</summary>
     public static WorldManifest Read(string worldDirectory)

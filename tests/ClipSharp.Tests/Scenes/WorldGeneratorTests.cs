@@ -36,6 +36,12 @@ public class WorldGeneratorTests
     {
         var dir = Support.TestPaths.NewTempDir();
         var m = WorldGenerator.Generate(Small(dir, 2));
+        // manifest.json reads back as what Generate returned (enums and all), so a world is reused, not regenerated
+        var read = WorldManifest.Read(dir);
+        Assert.Equal(m.Config, read.Config);
+        Assert.Equal((m.HeldOutEvalFile, m.OracleFile, m.TrainShards.Count), (read.HeldOutEvalFile, read.OracleFile, read.TrainShards.Count));
+        Assert.NotNull(WorldManifest.TryRead(dir));
+        Assert.True(File.Exists(Path.Combine(dir, m.OracleFile!)) && File.Exists(Path.Combine(dir, m.HeldOutEvalFile!)));
 
         // train shards: <key>.jpg/.txt/.json per sample, keys in order, fixed mtime
         var keys = new List<string>();
