@@ -16,14 +16,14 @@ public static class ConsoleTable
         Console.Write(Console.IsOutputRedirected ? Markdown(title, headers, rows) : Aligned(title, headers, rows, width));
     }
 
-    /// <summary>"**title**", then a GitHub Markdown table (label column left-aligned, the others right-aligned).</summary>
+    /// <summary>"**title**", then a GitHub Markdown table (label column left-aligned, the others right-aligned) and a blank line.</summary>
     public static string Markdown(string title, IReadOnlyList<string> headers, IReadOnlyList<IReadOnlyList<string>> rows)
     {
         var sb = new StringBuilder().Append("**").Append(title).Append("**\n\n");
         sb.Append("| ").Append(string.Join(" | ", headers)).Append(" |\n");
         sb.Append("|---").Append(string.Concat(Enumerable.Repeat("|---:", headers.Count - 1))).Append("|\n");
         foreach (var r in rows) sb.Append("| ").Append(string.Join(" | ", r.Select(c => c.Replace("|", "\\|")))).Append(" |\n");
-        return sb.ToString();
+        return sb.Append('\n').ToString();                                   // a blank line ends the table before what follows
     }
 
     /// <summary>Space-aligned tables no line of which is longer than <paramref name="width"/> (unless one column alone is).</summary>
