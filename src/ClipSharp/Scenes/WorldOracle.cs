@@ -43,7 +43,7 @@ public static class WorldOracle
     {
         var flat = captions.SelectMany((cs, i) => cs.Select(c => new OracleCaption(i, c.Mention))).ToList();
         var o = new JsonObject();
-        foreach (var (k, v) in MentionOracle.Retrieval(scenes, flat, Ks)) o[k] = Math.Round(v, 6);
+        foreach (var (k, v) in MentionOracle.Retrieval(scenes, flat, Ks)) if (double.IsFinite(v)) o[k] = Math.Round(v, 6);   // none without captions
         var objects = flat.Select(c => c.Mention.Objects[0]).ToList();
         o["states_size"] = Share(objects, m => m.Size is not null);
         o["states_pattern"] = Share(objects, m => m.Pattern is not null);
@@ -60,6 +60,7 @@ public static class WorldOracle
         var o = new JsonObject();
         void Add(string prefix, IReadOnlyList<FineGrainedBag> group)
         {
+            if (group.Count == 0) return;
             var accs = group.Select(b => MentionOracle.Bag(b.Images.Select(i => i.Scene).ToList(), b.Images.Select(i => i.Mention).ToList())).ToList();
             // Per query, as the bag evaluator averages: every image of every bag is one query.
             var weights = group.Select(b => b.Images.Count).ToList();
