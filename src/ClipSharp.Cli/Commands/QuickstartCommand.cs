@@ -13,7 +13,7 @@ public static class QuickstartCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder (world, runs, results.json, report.html).", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Train only the CLIPS model, not the web-caption CLIP baseline." };
-        var longer = new Option<bool>("--long") { Description = "Train longer (QuickstartRunner.LongOverrides): the budget that reaches the README's goals; about an hour on 2 cores." };
+        var longer = new Option<bool>("--long") { Description = "Train 4000 steps instead of 1600 (QuickstartRunner.LongOverrides; about 25 minutes on 2 cores)." };
         var set = new Option<string[]>("--set") { Description = "Override a field of both recipes, e.g. --set schedule.total_steps=100." };
         var threads = CommonOptions.Threads();
         var cmd = new Command("quickstart", "Generate the built-in world, train a tiny CLIPS model and the web-caption CLIP baseline on CPU, evaluate both, print the table.");
