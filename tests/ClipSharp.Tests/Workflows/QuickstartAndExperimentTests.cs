@@ -61,4 +61,15 @@ public class QuickstartAndExperimentTests
         Assert.DoesNotContain("plots/eval_", html);                        // evaluated once (at the end): no one-point curves
         Assert.Contains("synthetic recaption", html);
     }
+
+    [Fact]
+    public void LongOverridesAreValidForBothRecipes()
+    {
+        foreach (var name in new[] { "quickstart", "quickstart-baseline" })
+        {
+            var r = ClipSharp.Training.Recipes.RecipeReader.Read(name, QuickstartRunner.LongOverrides);
+            Assert.Equal(4000, r.Schedule.TotalSteps);
+            Assert.True(r.Schedule.TotalSteps > ClipSharp.Training.Recipes.RecipeReader.Read(name, []).Schedule.TotalSteps);
+        }
+    }
 }
