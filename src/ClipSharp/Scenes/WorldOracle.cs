@@ -29,14 +29,15 @@ public static class WorldOracle
         File.WriteAllText(path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    /// <summary>The ceilings of one eval file of the world in <paramref name="worldDirectory"/> (relative file name,
-    /// e.g. <see cref="WorldEvalFiles.EvalFile"/>), or null when the world has no oracle.json or no such entry.</summary>
-    public static IReadOnlyDictionary<string, double>? Read(string worldDirectory, string file)
+    /// <summary>The ceilings of the world in <paramref name="worldDirectory"/> by eval file (relative names, e.g.
+    /// <see cref="WorldEvalFiles.EvalFile"/>), each keyed like the evaluators' metrics; empty when the world has no
+    /// oracle.json.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Read(string worldDirectory)
     {
         var path = Path.Combine(worldDirectory, FileName);
-        if (!File.Exists(path)) return null;
-        if (JsonNode.Parse(File.ReadAllText(path))?[file] is not JsonObject o) return null;
-        return o.Where(kv => kv.Value is JsonValue).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>());
+        if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path)) is not JsonObject root) return new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        return root.Where(f => f.Value is JsonObject).ToDictionary(f => f.Key, f => (IReadOnlyDictionary<string, double>)f.Value!.AsObject()
+            .Where(kv => kv.Value is JsonValue).ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<double>()));
     }
 
     private static JsonObject Retrieval(IReadOnlyList<Scene> scenes, IReadOnlyList<IReadOnlyList<WrittenCaption>> captions)

@@ -28,10 +28,10 @@ public static class MentionOracle
                 if (i == image || mention.Matches(scenes[i])) { fitsCaption[c]++; fitsImage[i]++; }
         }
         var result = new Dictionary<string, double>();
+        var withCaptions = Enumerable.Range(0, scenes.Count).Where(i => own[i] > 0).ToList();
         foreach (var k in ks)
         {
             result[$"image_retrieval_recall@{k}"] = captions.Count == 0 ? double.NaN : fitsCaption.Average(n => Math.Min(1.0, (double)k / n));
-            var withCaptions = Enumerable.Range(0, scenes.Count).Where(i => own[i] > 0).ToList();
             result[$"text_retrieval_recall@{k}"] = withCaptions.Count == 0 ? double.NaN
                 : withCaptions.Average(i => 1 - MissProbability(fitsImage[i], own[i], k));
         }

@@ -11,10 +11,11 @@ namespace ClipSharp.Workflows.Experiments;
 public static class ExperimentWorld
 {
     /// <summary>Eval names: the world's eval set, its held-out caption set (when the world has one) and the bags.</summary>
-    public const string RetrievalEval = QuickstartRunner.RetrievalEval, HeldoutEval = "world-eval-heldout", BagEval = QuickstartRunner.BagEval;
+    public const string RetrievalEval = QuickstartRunner.RetrievalEval, HeldoutEval = QuickstartRunner.HeldOutEval, BagEval = QuickstartRunner.BagEval;
 
-    /// <summary>The held-out eval caption set, relative to the world folder; included when the file exists.</summary>
-    public const string HeldoutFile = "eval/dataset_eval_heldout.json";
+    /// <summary>The held-out eval caption set, relative to the world folder (the generator's name for it); included
+    /// when the file exists.</summary>
+    public const string HeldoutFile = WorldEvalFiles.HeldOutEvalFile;
 
     /// <summary>The recall metrics averaged into <see cref="MeanRecallKey"/>: R@1/5/10, text→image and image→text.</summary>
     public static readonly string[] RecallKeys =
@@ -56,8 +57,7 @@ public static class ExperimentWorld
     {
         var m = WorldManifest.Read(worldDir);
         var evals = new JsonArray { Eval(RetrievalEval, "retrieval", Path.Combine(worldDir, m.EvalFile)) };
-        var heldout = Path.Combine(worldDir, HeldoutFile);
-        if (File.Exists(heldout)) evals.Add(Eval(HeldoutEval, "retrieval", heldout));
+        if (HeldOutPath(worldDir, m) is { } heldout) evals.Add(Eval(HeldoutEval, "retrieval", heldout));
         evals.Add(Eval(BagEval, "bags", Path.Combine(worldDir, m.BagsFile)));
         return ["evals=" + evals.ToJsonString()];
     }
@@ -71,7 +71,14 @@ public static class ExperimentWorld
 
     /// <summary>The names of the retrieval evals <see cref="Evals"/> gives for this world, in order.</summary>
     public static IReadOnlyList<string> RetrievalEvals(string worldDir) =>
-        File.Exists(Path.Combine(worldDir, HeldoutFile)) ? [RetrievalEval, HeldoutEval] : [RetrievalEval];
+        HeldOutPath(worldDir, WorldManifest.Read(worldDir)) is not null ? [RetrievalEval, HeldoutEval] : [RetrievalEval];
+
+    // The held-out caption file the manifest names (older manifests name none: the generator's name), if it exists.
+    private static string? HeldOutPath(string worldDir, WorldManifest m)
+    {
+        var path = Path.Combine(worldDir, m.HeldOutEvalFile ?? HeldoutFile);
+        return File.Exists(path) ? path : null;
+    }
 
     /// <summary>Mean of R@1/5/10 both ways in points, or NaN when a recall is missing (not a retrieval eval).</summary>
     public static double MeanRecall(IReadOnlyDictionary<string, double> metrics) =>

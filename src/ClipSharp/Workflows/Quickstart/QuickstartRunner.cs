@@ -135,8 +135,9 @@ public static class QuickstartRunner
     private static Dictionary<string, double> Oracle(string world, WorldManifest m)
     {
         var d = new Dictionary<string, double>();
+        var oracle = WorldOracle.Read(world);
         foreach (var (eval, file) in new[] { (RetrievalEval, m.EvalFile), (HeldOutEval, m.HeldOutEvalFile), (BagEval, m.BagsFile) })
-            foreach (var (key, v) in (file is null ? null : WorldOracle.Read(world, file)) ?? new Dictionary<string, double>())
+            foreach (var (key, v) in file is not null && oracle.TryGetValue(file, out var ceilings) ? ceilings : new Dictionary<string, double>())
             {
                 d[$"{eval}/{key}"] = v;
                 if (eval == BagEval && key.EndsWith("text_to_image_acc", StringComparison.Ordinal))
