@@ -22,7 +22,7 @@ internal readonly unsafe struct ExactRows(float* rows, IReadOnlyList<IndexEntry>
 internal sealed unsafe class AnnIndex : IDisposable
 {
     private readonly string _directory;
-    private readonly AnnOptions _options;
+    private AnnOptions _options;
     private HnswGraph _graph;
     private int _savedRows = -1;
     private uint _savedGeneration;
@@ -123,6 +123,13 @@ internal sealed unsafe class AnnIndex : IDisposable
         }
         Array.Sort(scored, (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
         return scored.Length <= k ? scored : scored[..k];
+    }
+
+    /// <summary>Changes the search beam width (exclusive access).</summary>
+    public void SetExpansionSearch(int expansion)
+    {
+        _graph.SetExpansionSearch(expansion);
+        _options = _options with { ExpansionSearch = expansion };
     }
 
     /// <summary>True when rows were added or compacted since the last save.</summary>

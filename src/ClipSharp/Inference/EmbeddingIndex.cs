@@ -174,6 +174,9 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>Exact top-k whatever the approximate-index options (see <see cref="Search"/>).</summary>
     public IReadOnlyList<SearchHit> SearchExact(ReadOnlySpan<float> query, int k, int threads = 0) => Search(query, k, threads, exact: true);
 
+    /// <summary>Changes the approximate index's search beam width in place (benchmarks sweep it without reloading).</summary>
+    internal void SetAnnExpansionSearch(int expansion) => Write(() => _ann?.SetExpansionSearch(expansion));
+
     /// <summary>Saves the approximate index when rows were added since it was last saved (a later open would otherwise catch them up); searches go on meanwhile.</summary>
     public void FlushAnn()
     {
