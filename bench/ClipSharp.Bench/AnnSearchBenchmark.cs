@@ -46,7 +46,11 @@ public static class AnnSearchBenchmark
         var ann = new AnnOptions
         {
             Mode = AnnMode.On, Scalar = scalar, ExpansionSearch = DefaultEf, Threads = o.EffectiveThreads,
-            Progress = (done, total) => { if (done == total) buildS = built.Elapsed.TotalSeconds; },
+            Progress = (done, total) =>
+            {
+                if (done == total) buildS = built.Elapsed.TotalSeconds;
+                if (done % 65_536 < 16_384 || done == total) Console.Error.WriteLine($"[{name}] graph {done}/{total} rows at {built.Elapsed.TotalSeconds:F0} s");
+            },
         };
         var details = new Dictionary<string, string>
         {
