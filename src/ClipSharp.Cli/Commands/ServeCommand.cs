@@ -2,6 +2,7 @@ using System.CommandLine;
 using ClipSharp.Core;
 using ClipSharp.Inference;
 using ClipSharp.Serving;
+using Microsoft.Extensions.Hosting;
 
 namespace ClipSharp.Cli.Commands;
 
