@@ -130,6 +130,20 @@ public sealed class SearchService : IDisposable
         return (Result(full, 1f), true);
     }
 
+    /// <summary>Removes the row of an indexed file (a full path under the root); false when it was not indexed.</summary>
+    public bool Remove(string fullPath)
+    {
+        if (Ids.Lookup(ItemIds.Of(fullPath)) is null) return false;
+        _lock.EnterWriteLock();
+        try
+        {
+            int n = Index.Remove([fullPath]);
+            Ids.Rebuild(Index.Entries);
+            return n > 0;
+        }
+        finally { _lock.ExitWriteLock(); }
+    }
+
     /// <summary>An indexed path as answers show it (size and time as recorded when it was embedded).</summary>
     public SearchResult Result(string path, float score)
     {

@@ -42,6 +42,9 @@ public sealed record ServeOptions
     /// <summary>Origins allowed by CORS; empty (the default) sends no CORS headers at all.</summary>
     public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 
+    /// <summary>Keep the index in step with the root while serving (<see cref="FolderWatcher"/>).</summary>
+    public bool Watch { get; init; }
+
     /// <summary>Bytes of thumbnails kept in memory.</summary>
     public long ThumbnailCacheBytes { get; init; } = 64L * 1024 * 1024;
 }

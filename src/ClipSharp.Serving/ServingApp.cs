@@ -52,6 +52,15 @@ public static class ServingApp
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins]).AllowAnyHeader().WithMethods("GET", "POST")));
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(service.Dispose);
+        if (options.Watch)
+        {
+            var gate = app.Services.GetRequiredService<WriteGate>();
+            app.Lifetime.ApplicationStarted.Register(() =>
+            {
+                var watcher = new FolderWatcher(service, gate, app.Logger);
+                app.Lifetime.ApplicationStopping.Register(watcher.Dispose);
+            });
+        }
         Configure(app, options, service);
         return app;
     }

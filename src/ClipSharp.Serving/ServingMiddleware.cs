@@ -37,7 +37,7 @@ public static class ServingMiddleware
             404 => $"No route {method} {path}; the API is described at /openapi/v1.json.",
             405 => $"{method} is not allowed on {path}.",
             400 => $"{method} {path}: a route or query parameter has the wrong type or is missing.",
-            415 => $"{method} {path} takes Content-Type application/json or multipart/form-data, not \"{ctx.Request.ContentType ?? "nothing"}\".",
+            415 => $"{method} {path} does not take Content-Type \"{ctx.Request.ContentType ?? "nothing"}\"; send application/json (or multipart/form-data with an \"image\" file to /search and /embed).",
             _ => $"{method} {path}: {Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(code)}.",
         };
         return ApiJson.WriteError(ctx, code, ApiJson.CodeOf(code), detail);

@@ -20,9 +20,10 @@ public static class ServeCommand
         var maxPixels = new Option<long>("--max-pixels") { Description = "Largest decoded image (width × height).", DefaultValueFactory = _ => d.MaxPixels };
         var timeout = new Option<double>("--timeout") { Description = "Seconds a request may take (body upload included).", DefaultValueFactory = _ => d.RequestTimeout.TotalSeconds };
         var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable; default none: CORS off)." };
+        var watch = new Option<bool>("--watch") { Description = "Keep the index in step with the root while serving: new or changed images are added, deleted ones removed." };
         var m = new ModelOptions();
         var cmd = new Command("serve", "Serve an index over HTTP: search by text, image, vector or item; thumbnails; add images; a web page; /metrics; OpenAPI.");
-        foreach (var o in new Option[] { index, root, urls, apiKey, maxBody, maxPixels, timeout, cors }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { index, root, urls, apiKey, maxBody, maxPixels, timeout, cors, watch }) cmd.Options.Add(o);
         m.AddTo(cmd);
         cmd.SetAction(async (r, cancel) =>
         {
@@ -33,7 +34,7 @@ public static class ServeCommand
                 IndexDirectory = r.GetValue(index)!, Root = r.GetValue(root), Urls = r.GetValue(urls)!,
                 ApiKey = r.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("CLIPSHARP_API_KEY"),
                 MaxBodyBytes = (long)r.GetValue(maxBody) << 20, MaxPixels = r.GetValue(maxPixels),
-                RequestTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)), CorsOrigins = r.GetValue(cors) ?? [],
+                RequestTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)), CorsOrigins = r.GetValue(cors) ?? [], Watch = r.GetValue(watch),
             };
             using var idx = EmbeddingIndex.Open(options.IndexDirectory);   // before loading the model: a typo fails fast
             using var pipe = m.Load(r);

@@ -129,3 +129,36 @@ public class ServeApiTests(ServingFixture fx) : IClassFixture<ServingFixture>
         Assert.Equal(ServingFixture.ImageCount + added.Count, s.Index.Count);
     }
 }
+
+/// <summary>--watch: an image copied under the root becomes searchable, a deleted one goes.</summary>
+public class ServeWatchTests(ServingFixture fx) : IClassFixture<ServingFixture>
+{
+    [Fact]
+    public async Task AWatchedRootAddsNewImagesAndDropsDeletedOnes()
+    {
+        await using var s = await fx.Start(o => o with { Watch = true }, copyIndex: true);
+        var dir = Path.Combine(fx.Root, $"watched-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        await Task.Delay(200);   // the watcher starts with the app
+        var file = Path.Combine(dir, "w.png");
+        var staged = Path.Combine(Support.TestPaths.NewTempDir("watch-src"), "w.png");
+        Tests.Evaluation.EvalTestModels.WriteImage(staged, 4242, 50, 42);
+        File.Move(staged, file);   // appears whole, moved in
+        await Until(() => s.Index.Count == ServingFixture.ImageCount + 1);
+        var (_, up) = await s.Upload("/search", File.ReadAllBytes(file), "q.png", ("k", "1"));
+        Assert.Equal(Path.GetRelativePath(fx.Root, file), up!["results"]![0]!["path"]!.GetValue<string>());
+        File.Delete(file);
+        await Until(() => s.Index.Count == ServingFixture.ImageCount);
+        await s.AssertHealthy();
+    }
+
+    private static async Task Until(Func<bool> done)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (!done())
+        {
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), "the watcher did not apply the change within 20 s");
+            await Task.Delay(50);
+        }
+    }
+}
