@@ -65,18 +65,20 @@ public static class ServingApp
         return app;
     }
 
+    // order: routing (so metrics see the endpoint), metrics (they see the final status, errors included), JSON errors,
+    // JSON status pages, CORS (a preflight needs no key), the body cap and the key, request timeouts, the endpoints
     private static void Configure(WebApplication app, ServeOptions options, SearchService service)
     {
-        app.Use(ServingMiddleware.Errors);
-        app.UseStatusCodePages(ctx => ServingMiddleware.EmptyErrorAsJson(ctx.HttpContext));
-        app.Use(ServingMiddleware.Guard(options));
-        app.UseRouting();
-        if (options.CorsOrigins.Count > 0) app.UseCors();
         var registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(registry);
         var items = factory.CreateGauge("clipsharp_index_items", "Rows in the served embedding index.");
         registry.AddBeforeCollectCallback(() => items.Set(service.Ids.Count));
+        app.UseRouting();
         app.UseHttpMetrics(m => m.SetMetricFactory(factory));
+        app.Use(ServingMiddleware.Errors);
+        app.UseStatusCodePages(ctx => ServingMiddleware.EmptyErrorAsJson(ctx.HttpContext));
+        if (options.CorsOrigins.Count > 0) app.UseCors();
+        app.Use(ServingMiddleware.Guard(options));
         app.UseRequestTimeouts();
         SearchEndpoints.Map(app);
         ItemEndpoints.Map(app);

@@ -73,11 +73,13 @@ public class ServeApiTests(ServingFixture fx) : IClassFixture<ServingFixture>
             Assert.Equal((96, 96, 3), (thumb.Width, thumb.Height, thumb.Bands));
         Assert.Equal(jpeg, await s.Client.GetByteArrayAsync($"/items/{id}/thumbnail?size=96"));   // from the cache
 
+        Assert.Equal(404, (await s.Get("/items/0123456789abcdef")).Status);
         (code, var health) = await s.Get("/healthz");
         Assert.Equal((200, ServingFixture.ImageCount), (code, health!["items"]!.GetValue<int>()));
         var metrics = await s.Client.GetStringAsync("/metrics");
         Assert.Contains($"clipsharp_index_items {ServingFixture.ImageCount}", metrics);
         Assert.Contains("http_request_duration_seconds_bucket", metrics);
+        Assert.Contains("code=\"404\"", metrics);   // refusals are counted with their final status
         Assert.Matches("http_requests_received_total\\{code=\"200\",method=\"GET\",[^}]*endpoint=\"/items/\\{id\\}\"", metrics);
         var openapi = JsonNode.Parse(await s.Client.GetStringAsync("/openapi/v1.json"))!;
         foreach (var route in new[] { "/search", "/embed", "/items", "/items/{id}", "/items/{id}/thumbnail", "/healthz" })
@@ -85,7 +87,16 @@ public class ServeApiTests(ServingFixture fx) : IClassFixture<ServingFixture>
         using var page = await s.Client.GetAsync("/");
         Assert.Contains("search-form", await page.Content.ReadAsStringAsync());
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
-        Assert.False(page.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(page.Headers.Contains("Access-Control-Allow-Origin"));   // CORS off by default
+
+        await using var cors = await fx.Start(o => o with { CorsOrigins = ["http://app.example"], ApiKey = "k" });
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/search");
+        preflight.Headers.Add("Origin", "http://app.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "content-type,x-api-key");
+        using var answer = await cors.Client.SendAsync(preflight);
+        Assert.True(answer.IsSuccessStatusCode, $"{(int)answer.StatusCode}");
+        Assert.Equal("http://app.example", answer.Headers.GetValues("Access-Control-Allow-Origin").Single());
     }
 
     [Fact]
