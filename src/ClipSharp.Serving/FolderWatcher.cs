@@ -68,7 +68,7 @@ public sealed class FolderWatcher : IDisposable
             }
             else if (_service.Remove(path)) Interlocked.Increment(ref Removed);
         }
-        catch (Exception e) when (e is ApiException or IOException or UnauthorizedAccessException)
+        catch (Exception e)   // a timer callback must not throw: log it, count it, keep watching
         {
             Interlocked.Increment(ref Failed);
             _log.LogWarning("watch: {Path} skipped: {Reason}", _service.Root.Relative(path), e.Message);

@@ -37,7 +37,8 @@ public sealed partial class ServedRoot
     public string ResolveClientPath(string? given)
     {
         if (string.IsNullOrWhiteSpace(given)) throw ApiException.BadRequest("missing_field", "Give \"path\": an image file under the served root.");
-        if (given.Contains('\0')) throw ApiException.BadRequest("bad_path", "The path contains a NUL character.");
+        if (given.IndexOfAny(['\0', '\t', '\n', '\r']) >= 0)
+            throw ApiException.BadRequest("bad_path", "The path contains a NUL, tab or line break, which an index cannot hold.");
         var full = System.IO.Path.GetFullPath(System.IO.Path.IsPathRooted(given) ? given : System.IO.Path.Combine(Path, given));
         if (!Under(full, Path)) throw Outside(given);
         return RequireRealInside(full, given);

@@ -31,5 +31,6 @@ public class ServedRootTests
         Assert.Equal(404, Assert.Throws<ApiException>(() => r.ResolveClientPath("a/missing.png")).Status);
         Assert.Equal(404, Assert.Throws<ApiException>(() => r.ResolveClientPath("a")).Status);   // a folder is not a file
         Assert.Equal(400, Assert.Throws<ApiException>(() => r.ResolveClientPath("a/x\0.png")).Status);
+        Assert.Equal(400, Assert.Throws<ApiException>(() => r.ResolveClientPath("a/x\t.png")).Status);
     }
 }
