@@ -75,6 +75,12 @@ public class ServeHostileInputTests(ServingFixture fx) : IClassFixture<ServingFi
         Assert.True(bomb.Length < 1 << 20, $"{bomb.Length} bytes");
         (code, body) = await s.Upload("/search", bomb, "bomb.png");
         AssertError(code, body, 400, "bad_image", "decompression bomb");
+        // an indexed file replaced by a bomb: its thumbnail is refused from the header too (the cap holds for reads)
+        File.WriteAllBytes(fx.Images[7], bomb);
+        var id = ItemIds.Of(fx.Images[7]);
+        (code, body) = await s.Get($"/items/{id}/thumbnail?size=64");
+        AssertError(code, body, 422, "bad_image", "decompression bomb");
+        Assert.DoesNotContain(fx.Root, body!["detail"]!.GetValue<string>());   // named relative to the root
         await s.AssertHealthy();
     }
 
