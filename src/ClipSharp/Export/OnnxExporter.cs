@@ -51,25 +51,8 @@ public static class OnnxExporter
         options ??= new OnnxExportOptions();
         if (options.Opset is < MinOpset or > MaxOpset)
             throw new ClipSharpException($"ONNX export: opset {options.Opset} is not written; choose {MinOpset}..{MaxOpset} (default {DefaultOpset}).");
-        var (vision, text, textPath) = Towers(model);
-        ModuleSupport.Check(vision, "visual");
-        ModuleSupport.Check(text, textPath.Length == 0 ? "(root text tower)" : textPath.TrimEnd('.'));
-        Directory.CreateDirectory(outDir);
         var cfg = model.Config;
-        var meta = new Dictionary<string, string> { ["model_name"] = source.ModelName, ["embed_dim"] = $"{cfg.EmbedDim}", ["precision"] = options.Precision.Name() };
-        var version = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
-        using (torch.no_grad())
-        {
-            var g = new OnnxGraph("clipsharp_image_encoder", options.Opset, options.Precision);
-            var pixels = g.Input(ImageInput, DataType.Float, "batch", 3L, (long)cfg.Vision.ImageSize, (long)cfg.Vision.ImageSize);
-            g.Output(TowerEmitters.Vision(g, "visual", vision, pixels), ImageOutput, DataType.Float, "batch", (long)cfg.EmbedDim);
-            g.Save(Path.Combine(outDir, ImageFile), version, meta);
-
-            var t = new OnnxGraph("clipsharp_text_encoder", options.Opset, options.Precision);
-            var ids = t.Input(TextInput, DataType.Int64, "batch", (long)cfg.Text.ContextLength);
-            t.Output(TowerEmitters.Text(t, textPath, text, ids), TextOutput, DataType.Float, "batch", (long)cfg.EmbedDim);
-            t.Save(Path.Combine(outDir, TextFile), version, meta);
-        }
+        WriteGraphs(model, source.ModelName, outDir, options);
         File.WriteAllText(Path.Combine(outDir, PreprocessFile), OnnxManifest.PreprocessJson(source.Preprocess));
         var tokenizerFiles = CopyTokenizer(source.Tokenizer, outDir);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -86,6 +69,28 @@ public static class OnnxExporter
         };
         manifest.Write(Path.Combine(outDir, ManifestFile));
         return manifest;
+    }
+
+    /// <summary>Writes image_encoder.onnx and text_encoder.onnx only (no manifest, preprocessing or tokenizer).</summary>
+    internal static void WriteGraphs(ContrastiveModel model, string modelName, string outDir, OnnxExportOptions options)
+    {
+        var (vision, text, textPath) = Towers(model);
+        ModuleSupport.Check(vision, "visual");
+        ModuleSupport.Check(text, textPath.Length == 0 ? "(root text tower)" : textPath.TrimEnd('.'));
+        Directory.CreateDirectory(outDir);
+        var cfg = model.Config;
+        var meta = new Dictionary<string, string> { ["model_name"] = modelName, ["embed_dim"] = $"{cfg.EmbedDim}", ["precision"] = options.Precision.Name() };
+        var version = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
+        using var _ = torch.no_grad();
+        var g = new OnnxGraph("clipsharp_image_encoder", options.Opset, options.Precision);
+        var pixels = g.Input(ImageInput, DataType.Float, "batch", 3L, (long)cfg.Vision.ImageSize, (long)cfg.Vision.ImageSize);
+        g.Output(TowerEmitters.Vision(g, "visual", vision, pixels), ImageOutput, DataType.Float, "batch", (long)cfg.EmbedDim);
+        g.Save(Path.Combine(outDir, ImageFile), version, meta);
+
+        var t = new OnnxGraph("clipsharp_text_encoder", options.Opset, options.Precision);
+        var ids = t.Input(TextInput, DataType.Int64, "batch", (long)cfg.Text.ContextLength);
+        t.Output(TowerEmitters.Text(t, textPath, text, ids), TextOutput, DataType.Float, "batch", (long)cfg.EmbedDim);
+        t.Save(Path.Combine(outDir, TextFile), version, meta);
     }
 
     // The towers of the model classes ClipSharp builds; the text tower's key prefix ("" when OpenCLIP's CLIP registers
