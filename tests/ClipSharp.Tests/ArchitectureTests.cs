@@ -54,8 +54,12 @@ public partial class ArchitectureTests
                 yield return $"{file}: layer {layer} must not depend on {used}";
     }
 
+    // The library projects: the torch library and what it is split into (each folder a layer, as in one project).
+    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives"];
+
     [Theory]
     [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
     [InlineData("ClipSharp.Cli")]
     public void SourceNamespacesFollowTheLayerRule(string project)
     {
@@ -74,8 +78,7 @@ public partial class ArchitectureTests
     [Fact]
     public void OnlyTheCliParsesCommandLines()
     {
-        var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
-        var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+        var offenders = LibraryProjects.SelectMany(p => Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "src", p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("System.CommandLine", StringComparison.Ordinal))
             .ToList();
         Assert.True(offenders.Count == 0, string.Join('\n', offenders));
@@ -96,10 +99,12 @@ public partial class ArchitectureTests
         Assert.Empty(Violations("X.cs", cli));
     }
 
-    [Fact]
-    public void EachFolderMatchesItsNamespace()
+    [Theory]
+    [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
+    public void EachFolderMatchesItsNamespace(string project)
     {
-        var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
+        var src = Path.Combine(TestPaths.RepoRoot, "src", project);
         foreach (var f in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/")))
         {
             var folder = Path.GetRelativePath(src, f).Split(Path.DirectorySeparatorChar)[0];
