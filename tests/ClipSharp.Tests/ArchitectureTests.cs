@@ -28,6 +28,7 @@ public partial class ArchitectureTests
         ["Encoders"] = ["Text", "Checkpoints", "Modeling", "Data"],
         ["Inference"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
         ["Export"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Onnx"] = ["Text", "Data", "Inference", "Export"],
         ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
         ["Reporting"] = [],
         ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Distributed", "Encoders", "Evaluation"],
@@ -60,6 +61,7 @@ public partial class ArchitectureTests
     [Theory]
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Onnx")]
     [InlineData("ClipSharp.Cli")]
     public void SourceNamespacesFollowTheLayerRule(string project)
     {

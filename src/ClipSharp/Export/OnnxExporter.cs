@@ -40,10 +40,10 @@ public static class OnnxExporter
     public const int MaxOpset = 21;
 
     /// <summary>File names of the folder contract.</summary>
-    public const string ImageFile = "image_encoder.onnx", TextFile = "text_encoder.onnx", ManifestFile = "manifest.json", PreprocessFile = "preprocess_cfg.json";
+    public const string ImageFile = OnnxManifest.ImageFile, TextFile = OnnxManifest.TextFile, ManifestFile = OnnxManifest.ManifestFile, PreprocessFile = OnnxManifest.PreprocessFile;
 
     /// <summary>Graph input and output names.</summary>
-    public const string ImageInput = "pixel_values", ImageOutput = "image_embeds", TextInput = "input_ids", TextOutput = "text_embeds";
+    public const string ImageInput = OnnxManifest.ImageInput, ImageOutput = OnnxManifest.ImageOutput, TextInput = OnnxManifest.TextInput, TextOutput = OnnxManifest.TextOutput;
 
     /// <summary>Exports <paramref name="model"/> into <paramref name="outDir"/> (created; existing contract files are replaced).</summary>
     public static OnnxManifest Export(ContrastiveModel model, OnnxExportSource source, string outDir, OnnxExportOptions? options = null)

@@ -8,12 +8,19 @@ namespace ClipSharp.Export;
 
 /// <summary>
 /// manifest.json of an export folder (format "clipsharp-onnx/1"): the model, its graphs' names and shapes, the
-/// tokenizer, the source checkpoint and a SHA-256 per written file.
+/// tokenizer, the source checkpoint and a SHA-256 per written file. Written by the TorchSharp library's exporter, read
+/// by the ONNX Runtime facade: it lives in the torch-free assembly both reference.
 /// </summary>
 public sealed record OnnxManifest
 {
     /// <summary>The format tag written and accepted.</summary>
     public const string Format = "clipsharp-onnx/1";
+
+    /// <summary>File names of the folder contract.</summary>
+    public const string ImageFile = "image_encoder.onnx", TextFile = "text_encoder.onnx", ManifestFile = "manifest.json", PreprocessFile = "preprocess_cfg.json";
+
+    /// <summary>Graph input and output names.</summary>
+    public const string ImageInput = "pixel_values", ImageOutput = "image_embeds", TextInput = "input_ids", TextOutput = "text_embeds";
 
     /// <summary>Model (config) name.</summary>
     public required string ModelName { get; init; }
@@ -58,17 +65,17 @@ public sealed record OnnxManifest
         w.WriteNumber("logit_scale", LogitScale);
         if (LogitBias is { } b) w.WriteNumber("logit_bias", b); else w.WriteNull("logit_bias");
         w.WriteStartObject("image");
-        w.WriteString("file", OnnxExporter.ImageFile);
-        w.WriteString("input", OnnxExporter.ImageInput);
-        w.WriteString("output", OnnxExporter.ImageOutput);
+        w.WriteString("file", ImageFile);
+        w.WriteString("input", ImageInput);
+        w.WriteString("output", ImageOutput);
         w.WriteStartArray("image_size");
         foreach (var s in ImageSize) w.WriteNumberValue(s);
         w.WriteEndArray();
         w.WriteEndObject();
         w.WriteStartObject("text");
-        w.WriteString("file", OnnxExporter.TextFile);
-        w.WriteString("input", OnnxExporter.TextInput);
-        w.WriteString("output", OnnxExporter.TextOutput);
+        w.WriteString("file", TextFile);
+        w.WriteString("input", TextInput);
+        w.WriteString("output", TextOutput);
         w.WriteNumber("context_length", ContextLength);
         w.WriteNumber("vocab_size", VocabSize);
         w.WriteEndObject();
@@ -90,7 +97,7 @@ public sealed record OnnxManifest
     /// <summary>Reads manifest.json of an export folder; a missing or malformed key is an error naming it.</summary>
     public static OnnxManifest Read(string path)
     {
-        if (!File.Exists(path)) throw new ClipSharpException($"{path}: no ONNX export manifest here (expected {OnnxExporter.ManifestFile}).");
+        if (!File.Exists(path)) throw new ClipSharpException($"{path}: no ONNX export manifest here (expected {ManifestFile}).");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw new ClipSharpException($"{path}: invalid JSON ({e.Message}).", e); }
