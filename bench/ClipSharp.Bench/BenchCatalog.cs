@@ -74,6 +74,7 @@ public static class BenchCatalog
         .. CaptionBenchmark.Specs,
         .. IndexSearchBenchmark.Specs,
         .. OnnxBenchmarks.Specs,
+        .. ColdStartBenchmark.Specs,
     ];
 
     /// <summary>The specs selected by <paramref name="o"/> (Only, else the quick subset or all).</summary>
