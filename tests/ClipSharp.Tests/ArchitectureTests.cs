@@ -56,7 +56,7 @@ public partial class ArchitectureTests
     }
 
     // The library projects: the torch library and what it is split into (each folder a layer, as in one project).
-    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives"];
+    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Onnx"];
 
     [Theory]
     [InlineData("ClipSharp")]

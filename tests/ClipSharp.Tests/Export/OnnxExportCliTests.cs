@@ -54,6 +54,14 @@ public class OnnxExportCliTests(ITestOutputHelper output)
         double di = OnnxExportParityTests.MaxDiff(Ort.Run(vi, images), pipe.EncodePixels(images));
         output.WriteLine($"run directory: ORT vs ClipPipeline max|diff| text {dt:E2}, image {di:E2}");
         Assert.True(dt <= 1e-5 && di <= 1e-5, $"text {dt:E2}, image {di:E2}");
+
+        var byConfig = TestPaths.NewTempDir("onnx-cli-config");
+        var config = Path.Combine(TestPaths.RepoRoot, "configs", "models", "test-clips-tiny.json");
+        (code, _, err) = CliTests.Run("export", "onnx", "--config", config, "--checkpoint", Path.Combine(model, "model.safetensors"), "--vocab", model, "--out", byConfig, "--precision", "bf16");
+        Assert.True(code == 0, err);
+        var mc = OnnxManifest.Read(Path.Combine(byConfig, OnnxExporter.ManifestFile));
+        Assert.Equal((m.SourceSha256, "bf16"), (mc.SourceSha256, mc.Precision));
+        Assert.True(new FileInfo(Path.Combine(byConfig, OnnxExporter.TextFile)).Length < new FileInfo(Path.Combine(dir, OnnxExporter.TextFile)).Length);
     }
 
     [Fact]

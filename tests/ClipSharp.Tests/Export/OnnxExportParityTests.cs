@@ -107,6 +107,24 @@ public class OnnxExportParityTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [SharedMemberData(nameof(Cases))]
+    public void OpsetsSeventeenAndTwentyOneAgree(string manifest, string name)
+    {
+        var c = OnnxFixtureCase.Get(manifest, name);
+        var (img, txt) = c.TorchEmbeddings();
+        foreach (var opset in new[] { OnnxExporter.MinOpset, OnnxExporter.MaxOpset })
+        {
+            var dir = TestPaths.NewTempDir($"onnx-opset{opset}");
+            OnnxExporter.Export(c.Bundle.Model, OnnxFixtureCase.SourceOf(c), dir, new OnnxExportOptions { Opset = opset });
+            using var vi = Ort.Session(Path.Combine(dir, OnnxExporter.ImageFile));
+            using var te = Ort.Session(Path.Combine(dir, OnnxExporter.TextFile));
+            double di = MaxDiff(Ort.Run(vi, c.Images), img), dt = MaxDiff(Ort.Run(te, c.Ids), txt);
+            output.WriteLine($"{name} opset {opset}: image {di:E2}, text {dt:E2}");
+            Assert.True(di <= Fp32Atol && dt <= Fp32Atol, $"{name} opset {opset}: image {di:E2}, text {dt:E2}");
+        }
+    }
+
     private static Tensor Tile(Tensor x, int n) => x.repeat([(n + x.shape[0] - 1) / x.shape[0], .. Enumerable.Repeat(1L, (int)x.dim() - 1)])[..n];
 
     internal static double MaxDiff(Tensor a, Tensor b) => (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max().item<double>();
