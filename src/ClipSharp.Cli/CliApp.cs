@@ -25,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(SearchCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(CaptionCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         foreach (var c in hooks.ExtraCommands) root.Subcommands.Add(c);
         return root;

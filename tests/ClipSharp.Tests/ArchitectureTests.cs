@@ -14,7 +14,7 @@ public partial class ArchitectureTests
     // of Training; Inference never depends on Training; Evaluation knows no world (Scenes) and no facade (Inference);
     // only Workflows (quickstart, experiments, reports) sits above Training; only the CLI parses command lines.
     private static readonly string[] Library =
-        ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training", "Workflows"];
+        ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Export", "Evaluation", "Reporting", "Training", "Workflows"];
 
     internal static readonly Dictionary<string, string[]> Allowed = new()
     {
@@ -27,6 +27,8 @@ public partial class ArchitectureTests
         ["Distributed"] = [],
         ["Encoders"] = ["Text", "Checkpoints", "Modeling", "Data"],
         ["Inference"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Export"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Onnx"] = ["Text", "Data", "Inference", "Export"],
         ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
         ["Reporting"] = [],
         ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Distributed", "Encoders", "Evaluation"],
@@ -54,11 +56,12 @@ public partial class ArchitectureTests
     }
 
     // The library projects: the torch library and what it is split into (each folder a layer, as in one project).
-    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives"];
+    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Onnx"];
 
     [Theory]
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Onnx")]
     [InlineData("ClipSharp.Cli")]
     public void SourceNamespacesFollowTheLayerRule(string project)
     {
