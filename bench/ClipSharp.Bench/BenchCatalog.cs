@@ -73,6 +73,8 @@ public static class BenchCatalog
             o => JpegDecodeBenchmark.Run(Jpegs(o), o)),
         .. CaptionBenchmark.Specs,
         .. IndexSearchBenchmark.Specs,
+        .. OnnxBenchmarks.Specs,
+        .. ColdStartBenchmark.Specs,
         ServeLoadBenchmark.Spec,
     ];
 

@@ -14,7 +14,7 @@ public partial class ArchitectureTests
     // of Training; Inference never depends on Training; Evaluation knows no world (Scenes) and no facade (Inference);
     // only Workflows (quickstart, experiments, reports) sits above Training; only the CLI parses command lines.
     private static readonly string[] Library =
-        ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training", "Workflows"];
+        ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Export", "Evaluation", "Reporting", "Training", "Workflows"];
 
     internal static readonly Dictionary<string, string[]> Allowed = new()
     {
@@ -27,6 +27,8 @@ public partial class ArchitectureTests
         ["Distributed"] = [],
         ["Encoders"] = ["Text", "Checkpoints", "Modeling", "Data"],
         ["Inference"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Export"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Onnx"] = ["Text", "Data", "Inference", "Export"],
         ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
         ["Reporting"] = [],
         ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Distributed", "Encoders", "Evaluation"],
@@ -55,8 +57,13 @@ public partial class ArchitectureTests
                 yield return $"{file}: layer {layer} must not depend on {used}";
     }
 
+    // The library projects: the torch library and what it is split into (each folder a layer, as in one project).
+    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Onnx"];
+
     [Theory]
     [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Onnx")]
     [InlineData("ClipSharp.Cli")]
     [InlineData("ClipSharp.Serving")]
     public void SourceNamespacesFollowTheLayerRule(string project)
@@ -76,8 +83,7 @@ public partial class ArchitectureTests
     [Fact]
     public void OnlyTheCliParsesCommandLines()
     {
-        var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
-        var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+        var offenders = LibraryProjects.SelectMany(p => Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "src", p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("System.CommandLine", StringComparison.Ordinal))
             .ToList();
         Assert.True(offenders.Count == 0, string.Join('\n', offenders));
@@ -107,9 +113,12 @@ public partial class ArchitectureTests
     [Fact]
     public void TheLibraryNeverReferencesTheServer()
     {
-        var lib = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp", "ClipSharp.csproj"));
-        Assert.DoesNotContain("ClipSharp.Serving", lib);
-        Assert.DoesNotContain("Microsoft.AspNetCore", lib);
+        foreach (var project in LibraryProjects)
+        {
+            var lib = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", project, project + ".csproj"));
+            Assert.DoesNotContain("ClipSharp.Serving", lib);
+            Assert.DoesNotContain("Microsoft.AspNetCore", lib);
+        }
         var server = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp.Serving", "ClipSharp.Serving.csproj"));
         var refs = ProjectReference().Matches(server).Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["../ClipSharp/ClipSharp.csproj"], refs);
@@ -118,10 +127,12 @@ public partial class ArchitectureTests
     [GeneratedRegex("<ProjectReference Include=\"([^\"]+)\"")]
     private static partial Regex ProjectReference();
 
-    [Fact]
-    public void EachFolderMatchesItsNamespace()
+    [Theory]
+    [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
+    public void EachFolderMatchesItsNamespace(string project)
     {
-        var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
+        var src = Path.Combine(TestPaths.RepoRoot, "src", project);
         foreach (var f in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/")))
         {
             var folder = Path.GetRelativePath(src, f).Split(Path.DirectorySeparatorChar)[0];

@@ -35,6 +35,8 @@ public partial class CodeShapeTests
 
     [Theory]
     [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Onnx")]
     [InlineData("ClipSharp.Cli")]
     [InlineData("ClipSharp.Serving")]
     public void FilesAndMethodsStaySmall(string project)
