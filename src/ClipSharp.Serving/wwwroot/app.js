@@ -114,4 +114,8 @@ for (const ev of ["dragleave", "drop"]) drop.addEventListener(ev, () => drop.cla
 drop.addEventListener("drop", (e) => { e.preventDefault(); searchFile(e.dataTransfer.files[0]); });
 document.addEventListener("dragover", (e) => e.preventDefault());
 document.addEventListener("drop", (e) => { e.preventDefault(); if (e.target !== drop) searchFile(e.dataTransfer?.files[0]); });
-api("/healthz").then((h) => status(`${h.items} items indexed with ${h.model}. Type a query or drop an image.`)).catch((e) => status(e.message, true));
+api("/healthz").then((h) => {
+  status(`${h.items} items indexed with ${h.model}. Type a query or drop an image.`);
+  const q = new URLSearchParams(location.search).get("q");   // a shareable query: /?q=a+red+circle
+  if (q) { $("query").value = q; search({ text: q }); }
+}).catch((e) => status(e.message, true));

@@ -63,6 +63,11 @@ public class ServePageBrowserTests(ServingFixture fx, ITestOutputHelper output) 
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("image dropped.png");
         await Assertions.Expect(page.Locator(".card .path").First).ToHaveTextAsync("images/img6.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Path.GetDirectoryName(shot)!, "serve-page-dropped.png"), FullPage = true });
+
+        // a shareable query URL runs its search on load
+        await page.GotoAsync(new Uri(server.Address, "/?q=a+blue+square").ToString());
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("“a blue square”");
+        await Assertions.Expect(page.Locator(".card")).ToHaveCountAsync(ServingFixture.ImageCount);
         Assert.True(errors.Count == 0, string.Join('\n', errors));
     }
 }
