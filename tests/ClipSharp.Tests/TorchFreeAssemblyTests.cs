@@ -19,6 +19,7 @@ public class TorchFreeAssemblyTests
 
     [Theory]
     [InlineData(typeof(IClipEncoder), "ClipSharp.Primitives")]
+    [InlineData(typeof(ClipSharp.Extensions.AI.ClipTextEmbeddingGenerator), "ClipSharp.Extensions.AI")]
     public void TheTorchFreeAssembliesReferenceNoTorch(Type type, string name)
     {
         var asm = type.Assembly;
@@ -33,6 +34,7 @@ public class TorchFreeAssemblyTests
 
     [Theory]
     [InlineData("ClipSharp.Primitives", "")]
+    [InlineData("ClipSharp.Extensions.AI", "ClipSharp.Primitives")]
     public void TheTorchFreeProjectsNameNoTorch(string name, string onlyReference)
     {
         var dir = Path.Combine(TestPaths.RepoRoot, "src", name);
