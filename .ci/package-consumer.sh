@@ -12,7 +12,7 @@ root=$PWD
 work=$(mktemp -d "${TMPDIR:-/tmp}/clipsharp-consumer.XXXXXX")
 ver="0.1.0-ci.$(date +%s)"
 feed="$work/feed"
-PACK=(src/ClipSharp.Primitives src/ClipSharp.Extensions.AI src/ClipSharp)
+PACK=(src/ClipSharp.Primitives src/ClipSharp.Extensions.AI src/ClipSharp src/ClipSharp.Training)
 FLAVOURS=(torch:samples/PackageConsumer)
 if [ -d src/ClipSharp.Onnx ]; then PACK+=(src/ClipSharp.Onnx); else echo "package-consumer: src/ClipSharp.Onnx not in this tree: no ONNX Runtime consumer"; fi
 [ -d samples/PackageConsumer.Onnx ] && [ -d src/ClipSharp.Onnx ] && FLAVOURS+=(onnx:samples/PackageConsumer.Onnx)
@@ -37,11 +37,18 @@ for fl in "${FLAVOURS[@]}"; do
 <?xml version="1.0" encoding="utf-8"?>
 <configuration><packageSources><add key="clipsharp-local" value="$feed" /></packageSources></configuration>
 XML
+  modelarg="$model"
+  if [ "$name" = onnx ]; then   # the ONNX Runtime app embeds with the torch app's model exported by the CLI
+    modelarg="$work/model-onnx"
+    dotnet run --project src/ClipSharp.Cli -c Release -- export onnx "$model" --out "$modelarg" >/dev/null
+  fi
   ( cd "$app"
     dotnet build -c Release --nologo -v quiet -o out >/dev/null
-    dotnet out/Consumer.dll "$model" "$root/configs/models/test-clips-tiny.json" "$image"
+    # An inference app carries no training-only dependency (plots, Parquet): they live in ClipSharpNet.Training.
+    if grep -qiE '"(ScottPlot|Parquet\.Net)/' obj/project.assets.json; then echo "package-consumer: $name app restores ScottPlot/Parquet.Net"; exit 1; fi
+    dotnet out/Consumer.dll "$modelarg" "$root/configs/models/test-clips-tiny.json" "$image"
     dotnet publish -c Release -r linux-x64 --self-contained false --nologo -v quiet -o publish >/dev/null
-    ./publish/Consumer "$model" "$root/configs/models/test-clips-tiny.json" "$image" >/dev/null
+    ./publish/Consumer "$modelarg" "$root/configs/models/test-clips-tiny.json" "$image" >/dev/null
     echo "package-consumer: $name app: native runtime folders in the build output: $(ls out/runtimes 2>/dev/null | tr '\n' ' ')"
     if [ "$name" = torch ] && [ -f /usr/lib/x86_64-linux-gnu/libstdc++.so.6 ] && ! grep -qa 'GLIBCXX_3\.4\.32' /usr/lib/x86_64-linux-gnu/libstdc++.so.6; then
       # Negative control: without the package's fix the same app must fail to load libtorch here.
@@ -50,6 +57,10 @@ XML
       echo "package-consumer: libstdc++ lacks GLIBCXX_3.4.32; with ClipSharpGlibcxxFix=false the app fails, with the package's fix it runs"
       rm -rf out-nofix
     fi
-    echo "package-consumer: $name app: build output $(du -sm out | cut -f1) MB, published (linux-x64) $(du -sm publish | cut -f1) MB, runs from both" )
+    echo "package-consumer: $name app: build output $(du -sm out | cut -f1) MB, published (linux-x64) $(du -sm publish | cut -f1) MB, runs from both"
+    du -sk publish | cut -f1 > "$work/published-kb-$name" )
 done
+if [ -f "$work/published-kb-onnx" ]; then
+  echo "package-consumer: published ONNX Runtime app / libtorch app = $(awk -v o="$(cat "$work/published-kb-onnx")" -v t="$(cat "$work/published-kb-torch")" 'BEGIN { printf "%.3f", o / t }') (goal <= 0.1)"
+fi
 echo "package-consumer: OK"

@@ -7,7 +7,7 @@ using ClipSharp.Data.Images;
 using ClipSharp.Extensions.AI;
 using ClipSharp.Inference;
 using ClipSharp.Modeling;
-using ClipSharp.Scenes;
+using ClipSharp.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,7 +21,7 @@ if (!File.Exists(Path.Combine(dir, "model.safetensors")))
     File.WriteAllText(Path.Combine(dir, "open_clip_config.json"),
         $"{{\"model_cfg\": {File.ReadAllText(config)}, \"preprocess_cfg\": {PreprocessConfig.Clips(64).ToJson()}}}");
     SafeTensorsWriter.Save(Path.Combine(dir, "model.safetensors"), model.state_dict());
-    WorldVocabulary.Write(Path.Combine(dir, "vocab.txt"));
+    WordPieceVocabulary.Build(["a", "photo", "of", "red", "circle"]).Save(Path.Combine(dir, "vocab.txt"));
 }
 
 var services = new ServiceCollection().AddClipSharpEmbeddings(_ => ClipPipeline.Load(dir));

@@ -55,11 +55,12 @@ public partial class ArchitectureTests
     }
 
     // The library projects: the torch library and what it is split into (each folder a layer, as in one project).
-    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Extensions.AI"];
+    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Training", "ClipSharp.Extensions.AI"];
 
     [Theory]
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Training")]
     [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
     public void SourceNamespacesFollowTheLayerRule(string project)
@@ -103,6 +104,7 @@ public partial class ArchitectureTests
     [Theory]
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Training")]
     public void EachFolderMatchesItsNamespace(string project)
     {
         var src = Path.Combine(TestPaths.RepoRoot, "src", project);

@@ -36,6 +36,7 @@ public partial class CodeShapeTests
     [Theory]
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Training")]
     [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
     public void FilesAndMethodsStaySmall(string project)

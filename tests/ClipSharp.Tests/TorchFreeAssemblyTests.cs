@@ -28,6 +28,19 @@ public class TorchFreeAssemblyTests
         Assert.True(bad.Count == 0, $"{asm.GetName().Name} references {string.Join(", ", bad)}");
     }
 
+    // The torch library is what an inference app references (ClipSharpNet.TorchSharp): training-only dependencies
+    // (plots, Parquet) live in ClipSharp.Training.
+    [Fact]
+    public void TheTorchLibraryCarriesNoTrainingOnlyDependency()
+    {
+        var refs = ForbiddenReferences(typeof(ClipPipeline).Assembly).ToList();
+        Assert.Equal(["TorchSharp"], refs);
+        var project = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp", "ClipSharp.csproj"));
+        Assert.DoesNotContain("ScottPlot", project, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parquet", project, StringComparison.Ordinal);
+        Assert.Contains("ScottPlot", ForbiddenReferences(typeof(ClipSharp.Training.Trainer).Assembly));   // the check can fail
+    }
+
     [Fact]
     public void TheCheckCatchesATorchReference() =>
         Assert.Contains("TorchSharp", ForbiddenReferences(typeof(ClipPipeline).Assembly));
