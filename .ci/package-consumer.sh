@@ -53,7 +53,8 @@ XML
     if [ "$name" = torch ] && [ -f /usr/lib/x86_64-linux-gnu/libstdc++.so.6 ] && ! grep -qa 'GLIBCXX_3\.4\.32' /usr/lib/x86_64-linux-gnu/libstdc++.so.6; then
       # Negative control: without the package's fix the same app must fail to load libtorch here.
       dotnet build -c Release --nologo -v quiet -o out-nofix -p:ClipSharpGlibcxxFix=false >/dev/null
-      if ( dotnet out-nofix/Consumer.dll "$model" "$root/configs/models/test-clips-tiny.json" "$image" ) >/dev/null 2>&1; then echo "package-consumer: the app ran WITHOUT the GLIBCXX fix: the check proves nothing"; exit 1; fi
+      # (an inner shell waits for it, so the abort is not reported as a script error)
+      if bash -c '"$@"; exit $?' _ dotnet out-nofix/Consumer.dll "$model" "$root/configs/models/test-clips-tiny.json" "$image" >/dev/null 2>&1; then echo "package-consumer: the app ran WITHOUT the GLIBCXX fix: the check proves nothing"; exit 1; fi
       echo "package-consumer: libstdc++ lacks GLIBCXX_3.4.32; with ClipSharpGlibcxxFix=false the app fails, with the package's fix it runs"
       rm -rf out-nofix
     fi
