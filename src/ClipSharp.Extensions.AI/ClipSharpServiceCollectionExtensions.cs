@@ -36,6 +36,31 @@ public static class ClipSharpServiceCollectionExtensions
     }
 
     /// <summary>
+    /// Keyed registration, for an app that holds several embedding models (e.g. a CLIP model beside a text-only one that
+    /// already owns the unkeyed <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>): the encoder and both
+    /// generators are keyed singletons under <paramref name="serviceKey"/>
+    /// (<c>[FromKeyedServices("clip")] IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>), configured by the named
+    /// options <c>serviceKey.ToString()</c>.
+    /// </summary>
+    public static IServiceCollection AddKeyedClipSharpEmbeddings(this IServiceCollection services, object serviceKey,
+        Func<IServiceProvider, IClipEncoder> encoderFactory, Action<ClipEmbeddingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(serviceKey);
+        ArgumentNullException.ThrowIfNull(encoderFactory);
+        var name = serviceKey.ToString() ?? "";
+        var options = services.AddOptions<ClipEmbeddingOptions>(name);
+        if (configure is not null) options.Configure(configure);
+        ClipEmbeddingOptions Named(IServiceProvider sp) => sp.GetRequiredService<IOptionsMonitor<ClipEmbeddingOptions>>().Get(name);
+        services.TryAddKeyedSingleton(serviceKey, (sp, _) => encoderFactory(sp));
+        services.TryAddKeyedSingleton(serviceKey, (sp, k) => new ClipTextEmbeddingGenerator(sp.GetRequiredKeyedService<IClipEncoder>(k), Named(sp)));
+        services.TryAddKeyedSingleton(serviceKey, (sp, k) => new ClipImageEmbeddingGenerator(sp.GetRequiredKeyedService<IClipEncoder>(k), Named(sp)));
+        services.TryAddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(serviceKey, (sp, k) => sp.GetRequiredKeyedService<ClipTextEmbeddingGenerator>(k));
+        services.TryAddKeyedSingleton<IEmbeddingGenerator<DataContent, Embedding<float>>>(serviceKey, (sp, k) => sp.GetRequiredKeyedService<ClipImageEmbeddingGenerator>(k));
+        return services;
+    }
+
+    /// <summary>
     /// Registers the embedding generators over an encoder that already exists. The container does not dispose an
     /// instance it was handed: the caller keeps ownership of <paramref name="encoder"/>.
     /// </summary>

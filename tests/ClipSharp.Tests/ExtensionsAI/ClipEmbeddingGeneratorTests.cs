@@ -116,4 +116,21 @@ public sealed class ClipEmbeddingGeneratorTests : IDisposable
             Assert.Same(_pipe, sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>().GetService<IClipEncoder>());
         Assert.Equal(64, _pipe.EncodeTexts(["still alive"])[0].Length);   // a handed-in encoder stays the caller's
     }
+
+    [Fact]
+    public async Task KeyedRegistrationLeavesTheUnkeyedGeneratorsAlone()
+    {
+        var services = new ServiceCollection();
+        services.AddClipSharpEmbeddings(_pipe);
+        services.AddKeyedClipSharpEmbeddings("second", _ => ClipPipeline.Load(ClipPipelineTests.RunDirectory(seed: 9).Dir), o => o.MaxBatchSize = 5);
+        await using var sp = services.BuildServiceProvider();
+        var plain = sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var keyed = sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>("second");
+        Assert.Same(_pipe, plain.GetService<IClipEncoder>());
+        Assert.NotSame(_pipe, keyed.GetService<IClipEncoder>());
+        Assert.Same(sp.GetRequiredKeyedService<IClipEncoder>("second"), sp.GetRequiredKeyedService<IEmbeddingGenerator<DataContent, Embedding<float>>>("second").GetService<IClipEncoder>());
+        Assert.Equal(5, ((ClipTextEmbeddingGenerator)keyed).Options.MaxBatchSize);
+        Assert.Equal(64, ((ClipTextEmbeddingGenerator)plain).Options.MaxBatchSize);
+        Assert.NotEqual((await plain.GenerateVectorAsync("a cat")).ToArray(), (await keyed.GenerateVectorAsync("a cat")).ToArray());
+    }
 }
