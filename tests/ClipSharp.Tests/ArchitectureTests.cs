@@ -32,6 +32,7 @@ public partial class ArchitectureTests
         ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
         ["Reporting"] = [],
         ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Distributed", "Encoders", "Evaluation"],
+        ["Extensions"] = ["Inference"],   // src/ClipSharp.Extensions.AI: the MEAI generators over IClipEncoder
         ["Workflows"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training"],
         // the server (src/ClipSharp.Serving): the facade, images and text, never the trainer; no library layer may name it
         ["Serving"] = ["Text", "Data", "Inference"],
@@ -58,12 +59,14 @@ public partial class ArchitectureTests
     }
 
     // The library projects: the torch library and what it is split into (each folder a layer, as in one project).
-    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Onnx"];
+    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Onnx", "ClipSharp.Training", "ClipSharp.Extensions.AI"];
 
     [Theory]
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
     [InlineData("ClipSharp.Onnx")]
+    [InlineData("ClipSharp.Training")]
+    [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
     [InlineData("ClipSharp.Serving")]
     public void SourceNamespacesFollowTheLayerRule(string project)
@@ -130,6 +133,7 @@ public partial class ArchitectureTests
     [Theory]
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Training")]
     public void EachFolderMatchesItsNamespace(string project)
     {
         var src = Path.Combine(TestPaths.RepoRoot, "src", project);

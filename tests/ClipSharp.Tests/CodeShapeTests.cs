@@ -37,6 +37,8 @@ public partial class CodeShapeTests
     [InlineData("ClipSharp")]
     [InlineData("ClipSharp.Primitives")]
     [InlineData("ClipSharp.Onnx")]
+    [InlineData("ClipSharp.Training")]
+    [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
     [InlineData("ClipSharp.Serving")]
     public void FilesAndMethodsStaySmall(string project)

@@ -20,12 +20,26 @@ public class TorchFreeAssemblyTests
     [Theory]
     [InlineData(typeof(IClipEncoder), "ClipSharp.Primitives")]
     [InlineData(typeof(ClipSharp.Onnx.OnnxClipPipeline), "ClipSharp.Onnx")]
+    [InlineData(typeof(ClipSharp.Extensions.AI.ClipTextEmbeddingGenerator), "ClipSharp.Extensions.AI")]
     public void TheTorchFreeAssembliesReferenceNoTorch(Type type, string name)
     {
         var asm = type.Assembly;
         Assert.Equal(name, asm.GetName().Name);
         var bad = ForbiddenReferences(asm).ToList();
         Assert.True(bad.Count == 0, $"{asm.GetName().Name} references {string.Join(", ", bad)}");
+    }
+
+    // The torch library is what an inference app references (ClipSharpNet.TorchSharp): training-only dependencies
+    // (plots, Parquet) live in ClipSharp.Training.
+    [Fact]
+    public void TheTorchLibraryCarriesNoTrainingOnlyDependency()
+    {
+        var refs = ForbiddenReferences(typeof(ClipPipeline).Assembly).ToList();
+        Assert.Equal(["TorchSharp"], refs);
+        var project = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp", "ClipSharp.csproj"));
+        Assert.DoesNotContain("ScottPlot", project, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parquet", project, StringComparison.Ordinal);
+        Assert.Contains("ScottPlot", ForbiddenReferences(typeof(ClipSharp.Training.Trainer).Assembly));   // the check can fail
     }
 
     [Fact]
@@ -35,6 +49,7 @@ public class TorchFreeAssemblyTests
     [Theory]
     [InlineData("ClipSharp.Primitives", "")]
     [InlineData("ClipSharp.Onnx", "ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Extensions.AI", "ClipSharp.Primitives")]
     public void TheTorchFreeProjectsNameNoTorch(string name, string onlyReference)
     {
         var dir = Path.Combine(TestPaths.RepoRoot, "src", name);

@@ -25,6 +25,7 @@ public sealed record CpuFeatures(bool Avx512Bf16, bool AmxBf16, bool Avx512Fp16,
         catch (UnauthorizedAccessException) { return new(false, false, false, false); }
     }
 
+    /// <summary>One line for diagnostics (<c>clipsharp doctor</c>): each feature yes/no, or why it is unknown.</summary>
     public override string ToString() => !Known ? "unknown (no /proc/cpuinfo flags)"
         : $"AVX-512 BF16 {(Avx512Bf16 ? "yes" : "no")}, AMX BF16 {(AmxBf16 ? "yes" : "no")}, AVX-512 FP16 {(Avx512Fp16 ? "yes" : "no")}";
 }

@@ -30,7 +30,7 @@ internal static unsafe class PilResizeAvx2
     public static int ReadSpan(int bands, int chunks) => 4 * bands * (chunks - 1) + 16;
 
     /// <summary>
-    /// One row: output pixels [cx, cx + cw) of <paramref name="k"/> from <paramref name="row"/> (bands interleaved) to
+    /// One row: output pixels [cx, cx + cw) of the kernel (<paramref name="start"/>, <paramref name="paired"/>) from <paramref name="row"/> (bands interleaved) to
     /// <paramref name="outRow"/> (cw * bands bytes). Reads up to <see cref="ReadSpan"/> bytes from each window start.
     /// </summary>
     public static void HorizontalRow(byte* row, int bands, int* start, short* paired, int chunks, int cx, int cw, byte* outRow)

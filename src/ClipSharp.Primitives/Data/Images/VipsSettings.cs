@@ -3,7 +3,7 @@ namespace ClipSharp.Data.Images;
 /// <summary>
 /// Process-wide libvips settings for the image pipeline. Process-wide, so the library never applies them on its own:
 /// entry points do (the CLI and the bench at start-up, <c>ClipPipelineOptions.TuneProcess</c>,
-/// <c>TrainOptions.TuneProcess</c>), next to <see cref="Core.ProcessTuning"/>.
+/// <c>TrainOptions.TuneProcess</c>), next to <c>Core.ProcessTuning</c>.
 /// </summary>
 /// <remarks>
 /// Defaults, and why:

@@ -14,7 +14,15 @@ namespace ClipSharp.Workflows.Experiments;
 public static class RunReuse
 {
     /// <summary>What a run folder holds.</summary>
-    public enum State { Empty, Unfinished, Finished }
+    public enum State
+    {
+        /// <summary>No run there yet.</summary>
+        Empty,
+        /// <summary>A run that stopped before its last step (resumable).</summary>
+        Unfinished,
+        /// <summary>A complete run (reused as it is).</summary>
+        Finished,
+    }
 
     /// <summary>A finished run's final metrics per eval (as results.json has them; null values become NaN) and its training time.</summary>
     public sealed record Finished(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Metrics, double Seconds);

@@ -45,6 +45,7 @@ public static class TableAExperiment
     /// appended class token, and a 2-layer multimodal decoder the size of the quickstart CLIPS captioner.</summary>
     public const string CocaModelFile = "quickstart-coca.json";
 
+    /// <summary>Runs the experiment the options describe (reusing finished runs) and returns its table.</summary>
     public static TableAResult Run(TableAOptions o)
     {
         var outDir = Path.GetFullPath(o.OutputDir);

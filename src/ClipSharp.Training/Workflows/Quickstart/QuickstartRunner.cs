@@ -65,6 +65,7 @@ public static class QuickstartRunner
     public static double Lookup(IReadOnlyDictionary<string, double> d, string eval, string key) =>
         d.TryGetValue($"{eval}/{key}", out var v) ? v : double.NaN;
 
+    /// <summary>Generates the world, trains and evaluates the models the options name, writes results and report.</summary>
     public static QuickstartResult Run(QuickstartOptions o)
     {
         var total = Stopwatch.StartNew();

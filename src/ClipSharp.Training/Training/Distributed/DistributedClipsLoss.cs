@@ -9,7 +9,7 @@ namespace ClipSharp.Training.Distributed;
 /// image↔partial synthetic caption) use <see cref="DistributedClipLoss.Local"/> over features gathered with gradient
 /// in one collective, and the caption loss is <see cref="DistributedCaptionLoss"/>'s global token mean; the weights are
 /// applied by <see cref="ClipsLoss.Combine"/>. Every part is this rank's share: its mean over ranks is the
-/// single-process value on the concatenated batch (log it with <see cref="DistributedMetrics.MeanOverRanks"/>), and
+/// single-process value on the concatenated batch (log it with <c>DistributedMetrics.MeanOverRanks</c>), and
 /// rank-averaged gradients are the single-process gradients.
 /// </summary>
 public static class DistributedClipsLoss

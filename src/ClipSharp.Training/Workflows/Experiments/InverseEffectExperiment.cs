@@ -67,6 +67,7 @@ public static class InverseEffectExperiment
     /// <summary>The strategy label of the full-caption configuration.</summary>
     public const string Full = "full";
 
+    /// <summary>Runs the experiment the options describe (reusing finished runs) and returns its table.</summary>
     public static InverseEffectResult Run(InverseEffectOptions o)
     {
         Validate(o);

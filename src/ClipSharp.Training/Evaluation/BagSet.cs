@@ -9,7 +9,7 @@ public sealed record EvalBag(int BagId, string Attribute, IReadOnlyList<string> 
 
 /// <summary>
 /// The built-in world's fine-grained bags (<c>bags/bags.json</c>: <c>[{bag_id, attribute, target_object, images:
-/// [{file, caption, scene}]}]</c>, files relative to the bags folder; see <see cref="WorldGenerator"/>).
+/// [{file, caption, scene}]}]</c>, files relative to the bags folder; see <c>Scenes.WorldGenerator</c>).
 /// </summary>
 public sealed record BagSet(string Name, IReadOnlyList<EvalBag> Bags)
 {
