@@ -75,6 +75,7 @@ public static class BenchCatalog
         .. IndexSearchBenchmark.Specs,
         .. OnnxBenchmarks.Specs,
         .. ColdStartBenchmark.Specs,
+        .. AnnSearchBenchmark.Specs,
     ];
 
     /// <summary>The specs selected by <paramref name="o"/> (Only, else the quick subset or all).</summary>
