@@ -76,6 +76,7 @@ public static class BenchCatalog
         .. OnnxBenchmarks.Specs,
         .. ColdStartBenchmark.Specs,
         .. AnnSearchBenchmark.Specs,
+        ServeLoadBenchmark.Spec,
     ];
 
     /// <summary>The specs selected by <paramref name="o"/> (Only, else the quick subset or all).</summary>

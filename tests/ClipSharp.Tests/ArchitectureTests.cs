@@ -34,7 +34,9 @@ public partial class ArchitectureTests
         ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Distributed", "Encoders", "Evaluation"],
         ["Extensions"] = ["Inference"],   // src/ClipSharp.Extensions.AI: the MEAI generators over IClipEncoder
         ["Workflows"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training"],
-        ["Cli"] = ["Core", .. Library],
+        // the server (src/ClipSharp.Serving): the facade, images and text, never the trainer; no library layer may name it
+        ["Serving"] = ["Text", "Data", "Inference"],
+        ["Cli"] = ["Core", "Serving", .. Library],
     };
 
     [GeneratedRegex(@"^\s*namespace\s+ClipSharp\.(\w+)", RegexOptions.Multiline)]
@@ -66,6 +68,7 @@ public partial class ArchitectureTests
     [InlineData("ClipSharp.Training")]
     [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
+    [InlineData("ClipSharp.Serving")]
     public void SourceNamespacesFollowTheLayerRule(string project)
     {
         var src = Path.Combine(TestPaths.RepoRoot, "src", project);
@@ -100,9 +103,32 @@ public partial class ArchitectureTests
         Assert.Contains(Violations("X.cs", world), v => v.Contains("Evaluation must not depend on Scenes"));
         const string facade = "namespace ClipSharp.Training.Runs;\nclass X { object m = ClipSharp.Inference.ModelLoader.FromDirectory(\"d\"); }";
         Assert.Contains(Violations("X.cs", facade), v => v.Contains("Training must not depend on Inference"));
+        const string server = "using ClipSharp.Training;\nnamespace ClipSharp.Serving;\nclass X {}";
+        Assert.Contains(Violations("X.cs", server), v => v.Contains("Serving must not depend on Training"));
+        const string up = "namespace ClipSharp.Inference;\nclass X { object s = new ClipSharp.Serving.ItemIds(); }";
+        Assert.Contains(Violations("X.cs", up), v => v.Contains("Inference must not depend on Serving"));
         const string cli = "using ClipSharp.Workflows.Quickstart;\nnamespace ClipSharp.Cli.Commands;\nclass X {}";
         Assert.Empty(Violations("X.cs", cli));
     }
+
+    // The library never references the server project (ASP.NET Core stays out of src/ClipSharp); the server
+    // references the library only.
+    [Fact]
+    public void TheLibraryNeverReferencesTheServer()
+    {
+        foreach (var project in LibraryProjects)
+        {
+            var lib = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", project, project + ".csproj"));
+            Assert.DoesNotContain("ClipSharp.Serving", lib);
+            Assert.DoesNotContain("Microsoft.AspNetCore", lib);
+        }
+        var server = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp.Serving", "ClipSharp.Serving.csproj"));
+        var refs = ProjectReference().Matches(server).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["../ClipSharp/ClipSharp.csproj"], refs);
+    }
+
+    [GeneratedRegex("<ProjectReference Include=\"([^\"]+)\"")]
+    private static partial Regex ProjectReference();
 
     [Theory]
     [InlineData("ClipSharp")]

@@ -40,6 +40,7 @@ public partial class CodeShapeTests
     [InlineData("ClipSharp.Training")]
     [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
+    [InlineData("ClipSharp.Serving")]
     public void FilesAndMethodsStaySmall(string project)
     {
         var src = Path.Combine(TestPaths.RepoRoot, "src", project);
