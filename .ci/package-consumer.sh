@@ -53,6 +53,14 @@ XML
     # The ONNX Runtime app carries no libtorch: neither TorchSharp nor ClipSharpNet.TorchSharp is in its restore.
     if [ "$name" = onnx ] && grep -qiE '"(TorchSharp[^"]*|libtorch[^"]*|ClipSharpNet\.TorchSharp)/' obj/project.assets.json; then echo "package-consumer: onnx app restores TorchSharp/libtorch"; exit 1; fi
     dotnet out/Consumer.dll "$modelarg" "$root/configs/models/test-clips-tiny.json" "$image" "$embedding"
+    if [ "$name" = onnx ]; then
+      # Negative control: the parity check must reject a reference 1e-4 off in one component.
+      awk 'NR == 1 { printf "%.9g\n", $0 + 1e-4; next } { print }' "$embedding" > "$work/perturbed-embedding.txt"
+      if dotnet out/Consumer.dll "$modelarg" "$root/configs/models/test-clips-tiny.json" "$image" "$work/perturbed-embedding.txt" >/dev/null; then
+        echo "package-consumer: the onnx app accepted a perturbed reference embedding: its parity check proves nothing"; exit 1
+      fi
+      echo "package-consumer: onnx app: a reference embedding 1e-4 off fails its parity check (negative control)"
+    fi
     dotnet publish -c Release -r linux-x64 --self-contained false --nologo -v quiet -o publish >/dev/null
     ./publish/Consumer "$modelarg" "$root/configs/models/test-clips-tiny.json" "$image" "$embedding" >/dev/null
     echo "package-consumer: $name app: native runtime folders in the build output: $(ls out/runtimes 2>/dev/null | tr '\n' ' ')"
