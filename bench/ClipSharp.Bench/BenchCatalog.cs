@@ -75,6 +75,7 @@ public static class BenchCatalog
         .. IndexSearchBenchmark.Specs,
         .. OnnxBenchmarks.Specs,
         .. ColdStartBenchmark.Specs,
+        .. AnnSearchBenchmark.Specs,
         ServeLoadBenchmark.Spec,
     ];
 

@@ -15,17 +15,20 @@ public static class SearchCommand
         var image = new Option<string?>("--image") { Description = "Image query instead of (or added to) the text." };
         var top = new Option<int>("--top", "-k") { Description = "Number of results.", DefaultValueFactory = _ => 10 };
         var m = new ModelOptions();
+        var ann = new AnnCliOptions();
         var cmd = new Command("search", "Search an image index with a text or image query.");
         cmd.Arguments.Add(index);
         cmd.Arguments.Add(text);
         cmd.Options.Add(image);
         cmd.Options.Add(top);
         m.AddTo(cmd);
+        ann.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var (q, img) = (r.GetValue(text), r.GetValue(image));
             if (string.IsNullOrWhiteSpace(q) && img is null) throw new ClipSharpException("Give a text query or --image FILE.");
-            using var idx = EmbeddingIndex.Open(r.GetValue(index)!);   // before loading the model: a typo fails fast
+            var annOptions = ann.Parse(r);
+            using var idx = EmbeddingIndex.Open(r.GetValue(index)!, annOptions);   // before loading the model: a typo fails fast
             using var pipe = m.Load(r);
             IndexBuilder.RequireSameModel(idx, pipe);
             var parts = new List<float[]>();
@@ -38,7 +41,7 @@ public static class SearchCommand
             var hits = idx.Search(query, r.GetValue(top));
             sw.Stop();
             foreach (var h in hits) Console.WriteLine($"{h.Score,8:F4}  {h.Path}");
-            Console.Error.WriteLine($"{idx.Count} images searched in {sw.Elapsed.TotalMilliseconds:F1} ms");
+            Console.Error.WriteLine($"{idx.Count} images searched in {sw.Elapsed.TotalMilliseconds:F1} ms ({idx.AnnStatus ?? "exact"})");
             return 0;
         });
         return cmd;

@@ -6,7 +6,11 @@ namespace ClipSharp.Inference;
 /// What an index build did: files embedded (new or changed), rows dropped (file gone or changed), files left as they
 /// were, unreadable files skipped, and why every old row was dropped first (another model made them; else null).
 /// </summary>
-public sealed record IndexBuildReport(int Added, int Removed, int Unchanged, IReadOnlyList<string> Unreadable, string? Reembedded = null);
+public sealed record IndexBuildReport(int Added, int Removed, int Unchanged, IReadOnlyList<string> Unreadable, string? Reembedded = null)
+{
+    /// <summary>The approximate index after the build (<see cref="EmbeddingIndex.AnnStatus"/>); null when searches are exact.</summary>
+    public string? AnnStatus { get; init; }
+}
 
 /// <summary>
 /// Brings an <see cref="EmbeddingIndex"/> up to date with a folder of images: files already indexed with the same size
@@ -25,11 +29,19 @@ public static class IndexBuilder
     /// scratch, and the report says why; the index then records this pipeline's <see cref="ModelIdentity"/>.
     /// </summary>
     public static IndexBuildReport Update(ClipPipeline pipeline, string folder, string indexDirectory,
+        Action<int, int>? progress = null, CancellationToken cancel = default) =>
+        Update(pipeline, folder, indexDirectory, AnnOptions.Default, progress, cancel);
+
+    /// <summary>
+    /// As <see cref="Update(ClipPipeline, string, string, Action{int, int}?, CancellationToken)"/>, with these
+    /// approximate-index options: when they apply, the HNSW graph follows every batch and is saved at the end.
+    /// </summary>
+    public static IndexBuildReport Update(ClipPipeline pipeline, string folder, string indexDirectory, AnnOptions ann,
         Action<int, int>? progress = null, CancellationToken cancel = default)
     {
         if (!Directory.Exists(folder)) throw new ClipSharpException($"{folder}: image folder not found.");
         var identity = ModelIdentity.Of(pipeline);
-        using var index = EmbeddingIndex.Exists(indexDirectory) ? EmbeddingIndex.Open(indexDirectory) : EmbeddingIndex.OpenOrCreate(indexDirectory, pipeline.EmbeddingDim);
+        using var index = EmbeddingIndex.Exists(indexDirectory) ? EmbeddingIndex.Open(indexDirectory, ann) : EmbeddingIndex.OpenOrCreate(indexDirectory, pipeline.EmbeddingDim, ann);
         string? why = null;
         if (index.Count > 0 && (index.Identity is not { } had || had.Differences(identity) is { Count: > 0 }))
         {
@@ -42,7 +54,8 @@ public static class IndexBuilder
         var dropped = why is null ? 0 : index.Clear();
         index.SetIdentity(identity);
         var report = Build(pipeline, folder, index, progress, cancel);
-        return report with { Removed = report.Removed + dropped, Reembedded = why };
+        index.FlushAnn();
+        return report with { Removed = report.Removed + dropped, Reembedded = why, AnnStatus = index.AnnStatus };
     }
 
     /// <summary>

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Numerics.Tensors;
+using ClipSharp.Inference;
+
+namespace ClipSharp.Bench;
+
+/// <summary>
+/// The approximate (HNSW, USearch) side of <see cref="EmbeddingIndex"/>: N synthetic unit 512-d vectors in an exact
+/// index (kept between runs under the temp folder, one per size and distribution, with the exact top-10 of 200 queries
+/// as ground truth), then the graph is built with one scalar kind (build and save timed, graph file size, USearch's
+/// memory, peak RSS), and the 200 queries are answered at several beam widths (ef): recall@10 against the exact
+/// answer and the median ms per query, one query at a time on one thread. Also: reopening (checksum + load) and the
+/// exact scan's one-thread time on the same rows. Distributions: "lowrank" (near a random 32-d subspace plus noise:
+/// well-separated neighbours, as image embeddings have) and "uniform" (uniform on the sphere: every point nearly
+/// equidistant, the worst case for a graph index).
+/// </summary>
+public static class AnnSearchBenchmark
+{
+    private const int Dim = 512, TopK = 10, Queries = 200, DefaultEf = 128;
+    private static readonly int[] Efs = [32, 64, 128, 256, 512];
+
+    /// <summary>One spec per size, scalar kind and distribution (none in the quick set: they build large graphs).</summary>
+    public static IReadOnlyList<BenchSpec> Specs { get; } =
+    [
+        Spec(100_000, AnnScalar.F32, "lowrank"), Spec(100_000, AnnScalar.F16, "lowrank"), Spec(100_000, AnnScalar.I8, "lowrank"),
+        Spec(100_000, AnnScalar.F16, "uniform"),
+        Spec(1_000_000, AnnScalar.F16, "lowrank"), Spec(1_000_000, AnnScalar.I8, "lowrank"),
+        Spec(1_000_000, AnnScalar.I8, "lowrank", expansionAdd: 64),   // half the build time: what a 2-core shared machine could run
+    ];
+
+    private static BenchSpec Spec(int rows, AnnScalar scalar, string dist, int expansionAdd = 128)
+    {
+        var name = $"ann-{(rows >= 1_000_000 ? $"{rows / 1_000_000}m" : $"{rows / 1000}k")}-{scalar.ToString().ToLowerInvariant()}{(dist == "lowrank" ? "" : "-" + dist)}"
+                   + (expansionAdd == 128 ? "" : $"-efadd{expansionAdd}");
+        return new(name, $"HNSW search, {rows} x {Dim} {dist} unit vectors, {scalar}, expansion_add {expansionAdd}, top-{TopK}, one thread", false, false,
+            o => Run(name, rows, scalar, dist, expansionAdd, o));
+    }
+
+    /// <summary>Builds the graph over the cached exact index and measures it.</summary>
+    public static BenchResult Run(string name, int rows, AnnScalar scalar, string dist, int expansionAdd, BenchOptions o)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "clipsharp-bench-ann", $"{dist}-{rows}");
+        var (queries, truth, exactMs) = Dataset(dir, rows, dist);
+        foreach (var f in Directory.EnumerateFiles(dir, "ann*")) File.Delete(f);   // a fresh build for this kind
+        double rssBefore = ProcessMemory.CurrentRssMiB() ?? 0;
+        var built = Stopwatch.StartNew();
+        double buildS = 0;
+        var ann = new AnnOptions
+        {
+            Mode = AnnMode.On, Scalar = scalar, ExpansionAdd = expansionAdd, ExpansionSearch = DefaultEf, Threads = o.EffectiveThreads,
+            Progress = (done, total) =>
+            {
+                if (done == total) buildS = built.Elapsed.TotalSeconds;
+                if (done % 65_536 < 16_384 || done == total) Console.Error.WriteLine($"[{name}] graph {done}/{total} rows at {built.Elapsed.TotalSeconds:F0} s");
+            },
+        };
+        var details = new Dictionary<string, string>
+        {
+            ["rows"] = Str(rows), ["dim"] = Str(Dim), ["distribution"] = dist, ["scalar"] = scalar.ToString().ToLowerInvariant(),
+            ["connectivity"] = Str(ann.Connectivity), ["expansion_add"] = Str(ann.ExpansionAdd), ["build_threads"] = Str(ann.Threads),
+            ["queries"] = Str(Queries), ["top_k"] = Str(TopK), ["exact_ms_1_thread"] = Str(exactMs),
+        };
+        double defaultMs;
+        using (var index = EmbeddingIndex.Open(dir, ann))
+        {
+            details["build_s"] = Str(buildS);
+            details["build_and_save_s"] = Str(built.Elapsed.TotalSeconds);
+            details["ann_memory_mib"] = Str(index.AnnMemoryBytes / 1048576.0);
+            details["rss_growth_mib"] = Str((ProcessMemory.CurrentRssMiB() ?? 0) - rssBefore);
+            details["graph_file_mib"] = Str(Directory.EnumerateFiles(dir, "ann-*.usearch").Sum(f => new FileInfo(f).Length) / 1048576.0);
+            defaultMs = SweepEf(index, queries, truth, details);
+        }
+        var reopen = Stopwatch.StartNew();
+        using (var index = EmbeddingIndex.Open(dir, ann)) details["reopen_s"] = Str(reopen.Elapsed.TotalSeconds);
+        return new BenchResult
+        {
+            Name = name,
+            Description = $"HNSW {rows} x {Dim} {dist}, {scalar}, top-{TopK}, ef {DefaultEf}, one thread",
+            Value = defaultMs,
+            Unit = "ms/query",
+            MedianSeconds = defaultMs / 1000,
+            PeakRssMiB = ProcessMemory.PeakRssMiB(),
+            Details = details,
+        };
+    }
+
+    // recall@10 and median ms per query at every ef; returns the ms at the default ef
+    private static double SweepEf(EmbeddingIndex index, float[][] queries, int[][] truth, Dictionary<string, string> details)
+    {
+        var paths = index.Entries.Select(e => e.Path).ToList();
+        double atDefault = 0;
+        foreach (var ef in Efs)
+        {
+            index.SetAnnExpansionSearch(ef);
+            for (int i = 0; i < 20; i++) index.Search(queries[i], TopK);
+            var ms = new double[queries.Length];
+            double recall = 0;
+            for (int q = 0; q < queries.Length; q++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                var hits = index.Search(queries[q], TopK);
+                ms[q] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                var want = truth[q].Select(r => paths[r]).ToHashSet();
+                recall += hits.Count(h => want.Contains(h.Path)) / (double)TopK;
+            }
+            double median = Timing.Median(ms);
+            details[$"recall@10_ef{ef}"] = Str(recall / queries.Length);
+            details[$"ms_ef{ef}"] = Str(median);
+            if (ef == DefaultEf) atDefault = median;
+        }
+        return atDefault;
+    }
+
+    // the cached exact index of this size and distribution (made once), the queries and their exact top-10 rows
+    private static (float[][] Queries, int[][] Truth, double ExactMs) Dataset(string dir, int rows, string dist)
+    {
+        var rng = new Random(rows + dist.Length);
+        var basis = Enumerable.Range(0, 32).Select(_ => Uniform(rng)).ToArray();
+        float[] Next() => dist == "uniform" ? Uniform(rng) : LowRank(rng, basis);
+        var truthPath = Path.Combine(dir, "truth.txt");
+        if (!File.Exists(truthPath))
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            using var build = EmbeddingIndex.OpenOrCreate(dir, Dim, AnnOptions.Off);
+            for (int from = 0; from < rows; from += 10_000)
+            {
+                int n = Math.Min(10_000, rows - from);
+                build.Add(Enumerable.Range(from, n).Select(i => new IndexEntry($"/bench/img/{i:D8}.jpg", i, i)).ToList(),
+                    Enumerable.Range(0, n).Select(_ => Next()).ToList());
+            }
+        }
+        rng = new Random(-rows);   // queries: the same distribution, not rows of the index
+        var queries = Enumerable.Range(0, Queries).Select(_ => Next()).ToArray();
+        using var exact = EmbeddingIndex.Open(dir, AnnOptions.Off);
+        var row = exact.Entries.Select((e, i) => (e.Path, i)).ToDictionary(t => t.Path, t => t.i);
+        if (!File.Exists(truthPath))
+            File.WriteAllLines(truthPath, queries.Select(q => string.Join(' ', exact.SearchExact(q, TopK).Select(h => row[h.Path]))));
+        var truth = File.ReadAllLines(truthPath).Select(l => l.Split(' ').Select(int.Parse).ToArray()).ToArray();
+        var ms = new double[20];
+        for (int i = 0; i < ms.Length; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            exact.SearchExact(queries[i], TopK, threads: 1);
+            ms[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        }
+        return (queries, truth, Timing.Median(ms));
+    }
+
+    private static float[] Uniform(Random rng)
+    {
+        var v = new float[Dim];
+        for (int k = 0; k < Dim; k++) v[k] = (float)(rng.NextDouble() * 2 - 1);
+        TensorPrimitives.Divide(v, TensorPrimitives.Norm(v), v);
+        return v;
+    }
+
+    // normalize(A z + 0.1 e): z (32) and e (512) standard normal, A's columns the shared random basis
+    private static float[] LowRank(Random rng, float[][] basis)
+    {
+        var v = new float[Dim];
+        for (int k = 0; k < Dim; k++) v[k] = 0.1f * Gauss(rng);
+        foreach (var b in basis) TensorPrimitives.MultiplyAdd(b, Gauss(rng), v, v);
+        TensorPrimitives.Divide(v, TensorPrimitives.Norm(v), v);
+        return v;
+    }
+
+    private static float Gauss(Random rng) => (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+
+    private static string Str(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+}

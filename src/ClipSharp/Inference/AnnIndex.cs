@@ -1,0 +1,187 @@
+using ClipSharp.Core;
+
+namespace ClipSharp.Inference;
+
+/// <summary>What the approximate index sees of the exact one: the mapped rows, their entries, and the compaction generation.</summary>
+internal readonly unsafe struct ExactRows(float* rows, IReadOnlyList<IndexEntry> entries, int count, int dim, uint generation)
+{
+    public float* Rows { get; } = rows;
+    public IReadOnlyList<IndexEntry> Entries { get; } = entries;
+    public int Count { get; } = count;
+    public int Dim { get; } = dim;
+    public uint Generation { get; } = generation;
+}
+
+/// <summary>
+/// The HNSW graph of an <see cref="EmbeddingIndex"/>, derived from its exact rows (key = row number): opened from
+/// <c>ann.json</c> + <c>ann-*.usearch</c> when they match the exact rows, caught up when the exact index only grew,
+/// rebuilt otherwise (never trusted blindly), updated on add and compaction, and saved atomically. Answers are the
+/// graph's candidates rescored with exact dot products over the float32 rows. The owner serialises writes against
+/// searches (reader/writer lock); searches may run concurrently.
+/// </summary>
+internal sealed unsafe class AnnIndex : IDisposable
+{
+    private readonly string _directory;
+    private AnnOptions _options;
+    private HnswGraph _graph;
+    private int _savedRows = -1;
+    private uint _savedGeneration;
+
+    /// <summary>Rows covered (0 .. Rows-1).</summary>
+    public int Rows { get; private set; }
+
+    /// <summary>What opening did: loaded, caught up, or rebuilt and why.</summary>
+    public string Status { get; private set; } = "";
+
+    /// <summary>Bytes USearch holds for the graph and its vectors.</summary>
+    public long MemoryBytes => _graph.MemoryBytes;
+
+    /// <summary>The options in force.</summary>
+    public AnnOptions Options => _options;
+
+    private AnnIndex(string directory, AnnOptions options, HnswGraph graph) => (_directory, _options, _graph) = (directory, options, graph);
+
+    /// <summary>Opens (or builds) the graph for <paramref name="exact"/>; saves it when it had to be caught up or rebuilt.</summary>
+    public static AnnIndex Open(string directory, AnnOptions options, ExactRows exact)
+    {
+        options.Validate();
+        var (graph, manifest, why) = TryLoad(directory, options, exact);
+        if (graph is null)
+        {
+            var fresh = new AnnIndex(directory, options, HnswGraph.Create(exact.Dim, options));
+            try
+            {
+                fresh.Append(exact, 0, exact.Count);
+                fresh.Status = $"built over {exact.Count} rows ({why})";
+                fresh.Save(exact);
+                return fresh;
+            }
+            catch { fresh.Dispose(); throw; }
+        }
+        var ann = new AnnIndex(directory, options, graph) { Rows = manifest!.Rows, _savedRows = manifest.Rows, _savedGeneration = manifest.Generation };
+        int behind = exact.Count - ann.Rows;
+        ann.Append(exact, ann.Rows, behind);
+        ann.Status = behind == 0 ? $"loaded {ann.Rows} rows" : $"loaded {manifest.Rows} rows, caught up {behind} added since";
+        if (behind > 0) ann.Save(exact);
+        return ann;
+    }
+
+    /// <summary>Adds exact rows [from, from + count) (the exact file already holds them).</summary>
+    public void Append(ExactRows exact, int from, int count)
+    {
+        if (from != Rows) throw new InvalidOperationException($"ANN covers {Rows} rows; cannot append from row {from}.");
+        int threads = _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount;
+        const int chunk = 16_384;   // progress granularity
+        for (int done = 0; done < count; done += chunk)
+        {
+            int n = Math.Min(chunk, count - done);
+            _graph.Add((ulong)(from + done), exact.Rows + (long)(from + done) * exact.Dim, n, threads);
+            Rows += n;
+            _options.Progress?.Invoke(done + n, count);
+        }
+    }
+
+    /// <summary>
+    /// Follows a compaction of the exact index: <paramref name="keep"/> (ascending old rows) now sit at rows 0, 1, ...
+    /// Removed keys leave the graph and kept keys are renamed down in ascending order (each target key is free by
+    /// then); when fewer than half the rows stay, the graph is rebuilt instead. Saves, since the generation changed.
+    /// </summary>
+    public void Compact(IReadOnlyList<int> keep, ExactRows after)
+    {
+        if (keep.Count < Rows / 2)
+        {
+            _graph.Dispose();
+            _graph = HnswGraph.Create(after.Dim, _options);
+            Rows = 0;
+            Append(after, 0, after.Count);
+        }
+        else
+        {
+            var kept = new bool[Rows];
+            foreach (var r in keep) kept[r] = true;
+            for (int r = 0; r < Rows; r++) if (!kept[r]) _graph.Remove((ulong)r);
+            for (int j = 0; j < keep.Count; j++) if (keep[j] != j) _graph.Rename((ulong)keep[j], (ulong)j);
+            Rows = keep.Count;
+        }
+        Save(after);
+    }
+
+    /// <summary>The best <paramref name="k"/> rows for <paramref name="query"/>: the graph's candidates, rescored exactly, best first (ties by row).</summary>
+    public (int Row, float Score)[] Search(ExactRows exact, ReadOnlySpan<float> query, int k)
+    {
+        int limit = Math.Min(Math.Max(k, _options.ExpansionSearch), Rows);
+        if (limit == 0) return [];
+        var keys = new ulong[limit];
+        var dist = new float[limit];
+        int n = _graph.Search(query, limit, keys, dist);
+        var scored = new (int Row, float Score)[n];
+        for (int i = 0; i < n; i++)
+        {
+            int row = checked((int)keys[i]);
+            if (row >= exact.Count) throw new ClipSharpException($"{_directory}: the approximate index returned row {row} of {exact.Count}; delete {AnnManifest.FileName} to rebuild it.");
+            scored[i] = (row, System.Numerics.Tensors.TensorPrimitives.Dot(query, new ReadOnlySpan<float>(exact.Rows + (long)row * exact.Dim, exact.Dim)));
+        }
+        Array.Sort(scored, (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Row.CompareTo(b.Row));
+        return scored.Length <= k ? scored : scored[..k];
+    }
+
+    /// <summary>Changes the search beam width (exclusive access).</summary>
+    public void SetExpansionSearch(int expansion)
+    {
+        _graph.SetExpansionSearch(expansion);
+        _options = _options with { ExpansionSearch = expansion };
+    }
+
+    /// <summary>True when rows were added or compacted since the last save.</summary>
+    public bool Dirty(uint generation) => _savedRows != Rows || _savedGeneration != generation;
+
+    /// <summary>Writes the graph to a new file, then commits it by renaming the manifest over the old one; deletes older graph files.</summary>
+    public void Save(ExactRows exact)
+    {
+        if (exact.Count != Rows) throw new InvalidOperationException($"ANN covers {Rows} rows, the index {exact.Count}.");
+        var file = $"ann-{Guid.NewGuid():N}.usearch";
+        var path = Path.Combine(_directory, file);
+        _graph.Save(path);
+        var manifest = new AnnManifest(AnnManifest.CurrentFormat, file, new FileInfo(path).Length, AnnManifest.FileChecksum(path),
+            exact.Generation, Rows, AnnManifest.RowFingerprint(exact.Entries, exact.Rows, Rows, exact.Dim),
+            exact.Dim, _options.Scalar.ToString().ToLowerInvariant(), _graph.Connectivity);
+        manifest.Write(_directory);
+        foreach (var old in Directory.EnumerateFiles(_directory, "ann-*.usearch").Where(f => Path.GetFileName(f) != file))
+            try { File.Delete(old); } catch (IOException) { }
+        (_savedRows, _savedGeneration) = (Rows, exact.Generation);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _graph.Dispose();
+
+    // the saved graph when every check passes, else null and why it cannot be used
+    private static (HnswGraph?, AnnManifest?, string) TryLoad(string directory, AnnOptions o, ExactRows exact)
+    {
+        var (m, why) = AnnManifest.Read(directory);
+        if (m is null) return (null, null, why!);
+        string scalar = o.Scalar.ToString().ToLowerInvariant();
+        if (m.Dim != exact.Dim || m.Scalar != scalar || m.Connectivity != o.Connectivity)
+            return (null, null, $"the saved one was built with dim {m.Dim}, {m.Scalar}, connectivity {m.Connectivity}; asked for {scalar}, connectivity {o.Connectivity}");
+        if (m.Generation != exact.Generation) return (null, null, $"the exact index was compacted since it was saved (generation {m.Generation} → {exact.Generation})");
+        if (m.Rows > exact.Count) return (null, null, $"the saved one covers {m.Rows} rows, the exact index holds {exact.Count}");
+        if (m.Fingerprint != AnnManifest.RowFingerprint(exact.Entries, exact.Rows, m.Rows, exact.Dim))
+            return (null, null, "the saved one was built from other rows than the exact index holds");
+        var path = Path.Combine(directory, m.File);
+        if (!File.Exists(path)) return (null, null, $"{path} is missing");
+        if (new FileInfo(path).Length != m.FileBytes) return (null, null, $"{path} is torn ({new FileInfo(path).Length} bytes, the manifest says {m.FileBytes})");
+        if (AnnManifest.FileChecksum(path) != m.FileXxh3) return (null, null, $"{path} is corrupt (checksum mismatch)");
+        HnswGraph? g = null;
+        try
+        {
+            g = HnswGraph.Load(path, exact.Dim, o);
+            if (g.Count != m.Rows || g.Dim != exact.Dim)
+            {
+                var holds = $"{path} holds {g.Count} vectors of {g.Dim} values, not {m.Rows} of {exact.Dim}";
+                g.Dispose();
+                return (null, null, holds);
+            }
+            return (g, m, "");
+        }
+        catch (ClipSharpException e) { g?.Dispose(); return (null, null, e.Message); }
+    }
+}
