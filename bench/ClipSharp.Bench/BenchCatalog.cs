@@ -73,7 +73,10 @@ public static class BenchCatalog
             o => JpegDecodeBenchmark.Run(Jpegs(o), o)),
         .. CaptionBenchmark.Specs,
         .. IndexSearchBenchmark.Specs,
+        .. OnnxBenchmarks.Specs,
+        .. ColdStartBenchmark.Specs,
         .. AnnSearchBenchmark.Specs,
+        ServeLoadBenchmark.Spec,
     ];
 
     /// <summary>The specs selected by <paramref name="o"/> (Only, else the quick subset or all).</summary>

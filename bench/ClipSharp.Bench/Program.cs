@@ -7,6 +7,7 @@ using ClipSharp.Core;
 try
 {
     if (args.Length > 0 && args[0] == "loader") return LoaderBenchmark.Run(args[1..]);
+    if (args.Length > 0 && args[0] == "cold") return ColdStartBenchmark.Child(args[1..]);   // before any tuning: a user's app as it starts
     ProcessTuning.Apply();   // an entry point: malloc tuning and MKL's GEMM dispatch, as the CLI does
     ClipSharp.Data.Images.VipsSettings.EnsureApplied();
     var (options, child) = BenchArgs.Parse(args);

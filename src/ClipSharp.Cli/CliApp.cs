@@ -23,8 +23,10 @@ public static class CliApp
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(EmbedCommand.Create());
         root.Subcommands.Add(SearchCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(CaptionCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(DataCommand.Create());
         foreach (var c in hooks.ExtraCommands) root.Subcommands.Add(c);
         return root;

@@ -14,7 +14,7 @@ public partial class ArchitectureTests
     // of Training; Inference never depends on Training; Evaluation knows no world (Scenes) and no facade (Inference);
     // only Workflows (quickstart, experiments, reports) sits above Training; only the CLI parses command lines.
     private static readonly string[] Library =
-        ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training", "Workflows"];
+        ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Export", "Evaluation", "Reporting", "Training", "Workflows"];
 
     internal static readonly Dictionary<string, string[]> Allowed = new()
     {
@@ -27,11 +27,16 @@ public partial class ArchitectureTests
         ["Distributed"] = [],
         ["Encoders"] = ["Text", "Checkpoints", "Modeling", "Data"],
         ["Inference"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Export"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
+        ["Onnx"] = ["Text", "Data", "Inference", "Export"],
         ["Evaluation"] = ["Text", "Checkpoints", "Modeling", "Data", "Encoders"],
         ["Reporting"] = [],
         ["Training"] = ["Text", "Checkpoints", "Modeling", "Data", "Distributed", "Encoders", "Evaluation"],
+        ["Extensions"] = ["Inference"],   // src/ClipSharp.Extensions.AI: the MEAI generators over IClipEncoder
         ["Workflows"] = ["Text", "Checkpoints", "Modeling", "Data", "Scenes", "Distributed", "Encoders", "Inference", "Evaluation", "Reporting", "Training"],
-        ["Cli"] = ["Core", .. Library],
+        // the server (src/ClipSharp.Serving): the facade, images and text, never the trainer; no library layer may name it
+        ["Serving"] = ["Text", "Data", "Inference"],
+        ["Cli"] = ["Core", "Serving", .. Library],
     };
 
     [GeneratedRegex(@"^\s*namespace\s+ClipSharp\.(\w+)", RegexOptions.Multiline)]
@@ -53,9 +58,17 @@ public partial class ArchitectureTests
                 yield return $"{file}: layer {layer} must not depend on {used}";
     }
 
+    // The library projects: the torch library and what it is split into (each folder a layer, as in one project).
+    internal static readonly string[] LibraryProjects = ["ClipSharp", "ClipSharp.Primitives", "ClipSharp.Onnx", "ClipSharp.Training", "ClipSharp.Extensions.AI"];
+
     [Theory]
     [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Onnx")]
+    [InlineData("ClipSharp.Training")]
+    [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
+    [InlineData("ClipSharp.Serving")]
     public void SourceNamespacesFollowTheLayerRule(string project)
     {
         var src = Path.Combine(TestPaths.RepoRoot, "src", project);
@@ -73,8 +86,7 @@ public partial class ArchitectureTests
     [Fact]
     public void OnlyTheCliParsesCommandLines()
     {
-        var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
-        var offenders = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+        var offenders = LibraryProjects.SelectMany(p => Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "src", p), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && File.ReadAllText(f).Contains("System.CommandLine", StringComparison.Ordinal))
             .ToList();
         Assert.True(offenders.Count == 0, string.Join('\n', offenders));
@@ -91,14 +103,40 @@ public partial class ArchitectureTests
         Assert.Contains(Violations("X.cs", world), v => v.Contains("Evaluation must not depend on Scenes"));
         const string facade = "namespace ClipSharp.Training.Runs;\nclass X { object m = ClipSharp.Inference.ModelLoader.FromDirectory(\"d\"); }";
         Assert.Contains(Violations("X.cs", facade), v => v.Contains("Training must not depend on Inference"));
+        const string server = "using ClipSharp.Training;\nnamespace ClipSharp.Serving;\nclass X {}";
+        Assert.Contains(Violations("X.cs", server), v => v.Contains("Serving must not depend on Training"));
+        const string up = "namespace ClipSharp.Inference;\nclass X { object s = new ClipSharp.Serving.ItemIds(); }";
+        Assert.Contains(Violations("X.cs", up), v => v.Contains("Inference must not depend on Serving"));
         const string cli = "using ClipSharp.Workflows.Quickstart;\nnamespace ClipSharp.Cli.Commands;\nclass X {}";
         Assert.Empty(Violations("X.cs", cli));
     }
 
+    // The library never references the server project (ASP.NET Core stays out of src/ClipSharp); the server
+    // references the library only.
     [Fact]
-    public void EachFolderMatchesItsNamespace()
+    public void TheLibraryNeverReferencesTheServer()
     {
-        var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
+        foreach (var project in LibraryProjects)
+        {
+            var lib = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", project, project + ".csproj"));
+            Assert.DoesNotContain("ClipSharp.Serving", lib);
+            Assert.DoesNotContain("Microsoft.AspNetCore", lib);
+        }
+        var server = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp.Serving", "ClipSharp.Serving.csproj"));
+        var refs = ProjectReference().Matches(server).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["../ClipSharp/ClipSharp.csproj"], refs);
+    }
+
+    [GeneratedRegex("<ProjectReference Include=\"([^\"]+)\"")]
+    private static partial Regex ProjectReference();
+
+    [Theory]
+    [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Training")]
+    public void EachFolderMatchesItsNamespace(string project)
+    {
+        var src = Path.Combine(TestPaths.RepoRoot, "src", project);
         foreach (var f in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains("/obj/")))
         {
             var folder = Path.GetRelativePath(src, f).Split(Path.DirectorySeparatorChar)[0];

@@ -35,7 +35,12 @@ public partial class CodeShapeTests
 
     [Theory]
     [InlineData("ClipSharp")]
+    [InlineData("ClipSharp.Primitives")]
+    [InlineData("ClipSharp.Onnx")]
+    [InlineData("ClipSharp.Training")]
+    [InlineData("ClipSharp.Extensions.AI")]
     [InlineData("ClipSharp.Cli")]
+    [InlineData("ClipSharp.Serving")]
     public void FilesAndMethodsStaySmall(string project)
     {
         var src = Path.Combine(TestPaths.RepoRoot, "src", project);

@@ -32,10 +32,11 @@ public partial class ProcessStateTests
     [Fact]
     public void TheLibraryChangesProcessStateOnlyWhenAsked()
     {
-        var src = Path.Combine(TestPaths.RepoRoot, "src", "ClipSharp");
-        var violations = Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
-            .SelectMany(f => Violations(Path.GetRelativePath(src, f), File.ReadAllText(f)))
+        var violations = ArchitectureTests.LibraryProjects.Append("ClipSharp.Serving").Select(p => Path.Combine(TestPaths.RepoRoot, "src", p))
+            .SelectMany(src => Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories)
+                .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
+                .Select(f => (src, f)))
+            .SelectMany(x => Violations(Path.GetRelativePath(x.src, x.f), File.ReadAllText(x.f)))
             .ToList();
         Assert.True(violations.Count == 0, string.Join('\n', violations));
     }

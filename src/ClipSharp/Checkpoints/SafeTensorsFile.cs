@@ -99,6 +99,7 @@ public sealed class SafeTensorsFile : IDisposable
         return f.ReadAll();
     }
 
+    /// <summary>Releases the mapped file.</summary>
     public void Dispose()
     {
         _view?.Dispose();

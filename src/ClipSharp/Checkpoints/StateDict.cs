@@ -38,15 +38,23 @@ public sealed class StateDict : IReadOnlyDictionary<string, Tensor>, IDisposable
         return copy;
     }
 
+    /// <inheritdoc />
     public Tensor this[string key] => _tensors[key];
+    /// <inheritdoc />
     public IEnumerable<string> Keys => _tensors.Keys;
+    /// <inheritdoc />
     public IEnumerable<Tensor> Values => _tensors.Values;
+    /// <inheritdoc />
     public int Count => _tensors.Count;
+    /// <inheritdoc />
     public bool ContainsKey(string key) => _tensors.ContainsKey(key);
+    /// <inheritdoc />
     public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Tensor value) => _tensors.TryGetValue(key, out value);
+    /// <inheritdoc />
     public IEnumerator<KeyValuePair<string, Tensor>> GetEnumerator() => _tensors.GetEnumerator();
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>Disposes every tensor it holds.</summary>
     public void Dispose()
     {
         foreach (var t in _tensors.Values) t.Dispose();

@@ -176,5 +176,6 @@ public sealed class TorchZipCheckpoint : IDisposable
         return t;
     }
 
+    /// <summary>Closes the archive.</summary>
     public void Dispose() => _zip.Dispose();
 }

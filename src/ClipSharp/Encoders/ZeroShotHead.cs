@@ -13,10 +13,10 @@ namespace ClipSharp.Encoders;
 public static class ZeroShotHead
 {
     /// <summary>The placeholder a template marks the class name with.</summary>
-    public const string Placeholder = "{}";
+    public const string Placeholder = ZeroShotPrompts.Placeholder;
 
     /// <summary>The single template used when none are given.</summary>
-    public static readonly IReadOnlyList<string> DefaultTemplates = ["a photo of a {}."];
+    public static readonly IReadOnlyList<string> DefaultTemplates = ZeroShotPrompts.DefaultTemplates;
 
     /// <summary>classNames (C) × templates (T) → (C, E) float32 CPU tensor of unit rows; the model in eval mode.</summary>
     public static Tensor Build(ContrastiveModel model, ITextTokenizer tokenizer, IReadOnlyList<string> classNames,
@@ -32,8 +32,5 @@ public static class ZeroShotHead
     }
 
     /// <summary>The prompt for one class: every "{}" replaced by the name; a template without one is prefixed to it.</summary>
-    public static string Fill(string template, string className) =>
-        template.Contains(Placeholder, StringComparison.Ordinal)
-            ? template.Replace(Placeholder, className, StringComparison.Ordinal)
-            : $"{template} {className}".Trim();
+    public static string Fill(string template, string className) => ZeroShotPrompts.Fill(template, className);
 }

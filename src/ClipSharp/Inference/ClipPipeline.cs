@@ -15,7 +15,7 @@ namespace ClipSharp.Inference;
 /// classify an image zero-shot against labels, and caption it (CLIPS models). Work is batched; images are decoded and
 /// preprocessed in parallel outside the model lock, and every model call holds one lock, so concurrent callers are safe.
 /// </summary>
-public sealed class ClipPipeline : IDisposable
+public sealed class ClipPipeline : IDisposable, IClipEncoder
 {
     private readonly object _gate = new();
     private readonly PrecisionPolicy? _precision;   // bf16: owns the weights' bf16 copies
@@ -87,6 +87,9 @@ public sealed class ClipPipeline : IDisposable
 
     /// <summary>One normalized embedding per encoded image (JPEG, PNG, WebP, ... bytes).</summary>
     public float[][] EncodeImages(IReadOnlyList<byte[]> images) => Rows(EncodeImagesTensor(images.Count, i => ApplyBytes(images[i], $"image {i}"), i => $"image {i}"));
+
+    /// <summary>One normalized embedding per image file (the <see cref="IClipEncoder"/> name of <see cref="EncodeImages(IReadOnlyList{string})"/>).</summary>
+    public float[][] EncodeImageFiles(IReadOnlyList<string> paths) => EncodeImages(paths);
 
     /// <summary>The normalized embedding of one image file.</summary>
     public float[] EncodeImage(string path) => EncodeImages([path])[0];

@@ -42,6 +42,8 @@ public sealed record ClipPipelineOptions
 /// <summary>Inference compute precision (see <see cref="ClipPipelineOptions.Precision"/>).</summary>
 public enum InferencePrecision
 {
+    /// <summary>Every operation in float32 (the default; the reference numbers).</summary>
     Fp32,
+    /// <summary>Matrix products in bfloat16 with weights cast once; embeddings are returned as float32.</summary>
     Bf16,
 }

@@ -43,7 +43,7 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>The approximate-index options this index was opened with.</summary>
     public AnnOptions Ann => _annOptions;
 
-    /// <summary>True when <see cref="Search"/> answers from the approximate index.</summary>
+    /// <summary>True when <see cref="Search(ReadOnlySpan{float}, int, int)"/> answers from the approximate index.</summary>
     public bool IsApproximate => Read(() => _ann is not null);
 
     /// <summary>What the approximate index did on open (loaded, caught up, rebuilt and why) and its parameters; null when searches are exact.</summary>
@@ -171,7 +171,7 @@ public sealed class EmbeddingIndex : IDisposable
     /// </summary>
     public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, int threads = 0) => Search(query, k, threads, exact: false);
 
-    /// <summary>Exact top-k whatever the approximate-index options (see <see cref="Search"/>).</summary>
+    /// <summary>Exact top-k whatever the approximate-index options (see <see cref="Search(ReadOnlySpan{float}, int, int)"/>).</summary>
     public IReadOnlyList<SearchHit> SearchExact(ReadOnlySpan<float> query, int k, int threads = 0) => Search(query, k, threads, exact: true);
 
     /// <summary>Changes the approximate index's search beam width in place (benchmarks sweep it without reloading).</summary>

@@ -22,6 +22,9 @@ public sealed class TextTransformer : nn.Module
     public readonly Parameter? text_projection;
     private readonly TextConfig _cfg;
 
+    /// <summary>The tower's configuration.</summary>
+    public TextConfig Config => _cfg;
+
     public TextTransformer(TextConfig cfg, int embedDim, bool quickGelu) : base(nameof(TextTransformer))
     {
         _cfg = cfg;

@@ -30,6 +30,9 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
     /// <summary>The dtype of the patch embedding (see <see cref="PrecisionPolicy"/>); the output projection stays in the stream dtype.</summary>
     public PrecisionPolicy Precision { get; set; } = PrecisionPolicy.Native;
 
+    /// <summary>The tower's configuration.</summary>
+    public VisionConfig Config => _cfg;
+
     public VisionTransformer(VisionConfig cfg, int embedDim, bool quickGelu) : base(nameof(VisionTransformer))
     {
         _cfg = cfg;

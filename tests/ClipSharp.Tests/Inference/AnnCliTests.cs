@@ -8,7 +8,7 @@ namespace ClipSharp.Tests.Inference;
 [Collection("Console")]
 public class AnnCliTests
 {
-    [Fact]
+    [AnnFact]
     public void AnnFlagBuildsUsesAndReportsTheApproximateIndex()
     {
         var (model, _) = ClipPipelineTests.RunDirectory(14);

@@ -15,7 +15,7 @@ public class AnnIndexTests(ITestOutputHelper output)
 {
     private static readonly AnnOptions On = new() { Mode = AnnMode.On, Threads = 2 };
 
-    [Fact]
+    [AnnFact]
     public void RecallAtTenAgainstExactSearch()
     {
         const int n = 4000, dim = 512, queries = 200;
@@ -43,7 +43,7 @@ public class AnnIndexTests(ITestOutputHelper output)
         Assert.Equal(0, index.SearchExact(q0, 20).Skip(10).Count(h => top10.Contains(h.Path)));
     }
 
-    [Fact]
+    [AnnFact]
     public void AddRemoveAndReopenKeepRowsAndGraphInStep()
     {
         var rows = Random(1500, 64, 3);
@@ -69,7 +69,7 @@ public class AnnIndexTests(ITestOutputHelper output)
         Assert.Single(Directory.GetFiles(dir, "ann-*.usearch"));   // older graph files are deleted
     }
 
-    [Fact]
+    [AnnFact]
     public void StaleGraphIsCaughtUpOrRebuiltFromTheExactVectors()
     {
         var rows = Random(1200, 64, 4);
@@ -95,7 +95,7 @@ public class AnnIndexTests(ITestOutputHelper output)
         using (var index = EmbeddingIndex.Open(dir, On with { Scalar = AnnScalar.I8, ExpansionSearch = 32 })) Assert.Contains("loaded 1199", index.AnnStatus);
     }
 
-    [Theory]
+    [AnnTheory]
     [InlineData("flip", "corrupt")]
     [InlineData("truncate", "torn")]
     [InlineData("delete", "missing")]
@@ -123,7 +123,7 @@ public class AnnIndexTests(ITestOutputHelper output)
         Assert.Equal(Path(321), reopened.Search(rows[321], 1)[0].Path);
     }
 
-    [Fact]
+    [AnnFact]
     public void AutoGoesApproximateAtTheThresholdAndOffStaysExact()
     {
         var rows = Random(700, 32, 6);
@@ -143,7 +143,7 @@ public class AnnIndexTests(ITestOutputHelper output)
         Assert.Contains("expansion_search", Assert.Throws<ClipSharpException>(() => EmbeddingIndex.Open(dir, auto with { ExpansionSearch = 0 })).Message);
     }
 
-    [Fact]
+    [AnnFact]
     public async Task SearchesRunWhileAWriterAdds()
     {
         const int dim = 64, batches = 20, batch = 100;

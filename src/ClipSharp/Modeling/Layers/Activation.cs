@@ -11,6 +11,9 @@ public sealed class Activation : nn.Module<Tensor, Tensor>
 
     public Activation(ActivationKind kind) : base(kind.ToString()) => _kind = kind;
 
+    /// <summary>Which activation this module computes.</summary>
+    public ActivationKind Kind => _kind;
+
     public override Tensor forward(Tensor x) => _kind switch
     {
         ActivationKind.Gelu => nn.functional.gelu(x),

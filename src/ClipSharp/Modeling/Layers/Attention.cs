@@ -23,6 +23,9 @@ public sealed class Attention : nn.Module, IPrecisionAware
     /// <summary>The dtypes of the projections and of softmax(QKᵀ)V (see <see cref="PrecisionPolicy"/>).</summary>
     public PrecisionPolicy Precision { get; set; } = PrecisionPolicy.Native;
 
+    /// <summary>Number of attention heads.</summary>
+    public int Heads => _heads;
+
     public Attention(int width, int heads, int? kdim = null, int? vdim = null) : base(nameof(Attention))
     {
         _heads = heads;
