@@ -42,7 +42,8 @@ public static class AnnSearchBenchmark
     {
         var dir = Path.Combine(Path.GetTempPath(), "clipsharp-bench-ann", $"{dist}-{rows}");
         var (queries, truth, exactMs) = Dataset(dir, rows, dist);
-        foreach (var f in Directory.EnumerateFiles(dir, "ann*")) File.Delete(f);   // a fresh build for this kind
+        bool reuse = Environment.GetEnvironmentVariable("CLIPSHARP_BENCH_ANN_REUSE") == "1";   // measure a graph saved by an earlier run (its build time is in that run's log)
+        if (!reuse) foreach (var f in Directory.EnumerateFiles(dir, "ann*")) File.Delete(f);   // a fresh build for this kind
         double rssBefore = ProcessMemory.CurrentRssMiB() ?? 0;
         var built = Stopwatch.StartNew();
         double buildS = 0;
@@ -119,7 +120,7 @@ public static class AnnSearchBenchmark
         var basis = Enumerable.Range(0, 32).Select(_ => Uniform(rng)).ToArray();
         float[] Next() => dist == "uniform" ? Uniform(rng) : LowRank(rng, basis);
         var truthPath = Path.Combine(dir, "truth.txt");
-        if (!File.Exists(truthPath))
+        if (!File.Exists(Path.Combine(dir, "vectors.f32")))
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             using var build = EmbeddingIndex.OpenOrCreate(dir, Dim, AnnOptions.Off);
@@ -134,8 +135,8 @@ public static class AnnSearchBenchmark
         var queries = Enumerable.Range(0, Queries).Select(_ => Next()).ToArray();
         using var exact = EmbeddingIndex.Open(dir, AnnOptions.Off);
         var row = exact.Entries.Select((e, i) => (e.Path, i)).ToDictionary(t => t.Path, t => t.i);
-        if (!File.Exists(truthPath))
-            File.WriteAllLines(truthPath, queries.Select(q => string.Join(' ', exact.SearchExact(q, TopK).Select(h => row[h.Path]))));
+        if (!File.Exists(truthPath) || File.ReadAllLines(truthPath).Length != Queries)   // computed in full, then written (a killed run leaves none)
+            File.WriteAllLines(truthPath, queries.Select(q => string.Join(' ', exact.SearchExact(q, TopK).Select(h => row[h.Path]))).ToList());
         var truth = File.ReadAllLines(truthPath).Select(l => l.Split(' ').Select(int.Parse).ToArray()).ToArray();
         var ms = new double[20];
         for (int i = 0; i < ms.Length; i++)
