@@ -99,6 +99,7 @@ public sealed class EmbeddingIndex : IDisposable
             File.WriteAllBytes(vectors, IndexFiles.Header(dim, 0));
             File.WriteAllText(Path.Combine(directory, "entries.tsv"), "");
         }
+        IndexFiles.RecoverCompaction(vectors, Path.Combine(directory, "entries.tsv"));
         var (fileDim, generation) = IndexFiles.ReadHeader(vectors);
         if (dim > 0 && dim != fileDim) throw new ClipSharpException($"{directory}: the index holds {fileDim}-d vectors but the model makes {dim}-d ones.");
         var index = new EmbeddingIndex(directory, fileDim, generation, ann);

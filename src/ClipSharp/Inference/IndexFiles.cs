@@ -38,6 +38,23 @@ internal static class IndexFiles
         return (dim, BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(12)));
     }
 
+    /// <summary>
+    /// Finishes or undoes a compaction a crash interrupted. A compaction writes <c>vectors.f32.tmp</c>, then
+    /// <c>entries.tsv.tmp</c> (both complete), then renames the vectors, then the entries. Both temporaries present: the
+    /// crash came before the first rename, the live pair is the old one: drop them. Only the entries' temporary
+    /// present: the vectors were already renamed, so the new entries belong to them: rename it too. Only the vectors'
+    /// temporary: an unfinished write: drop it. Without this, compacted rows would be read with the old entries and
+    /// paths attached to the wrong vectors. Returns what it did, or null.
+    /// </summary>
+    public static string? RecoverCompaction(string vectorsPath, string entriesPath)
+    {
+        bool vTmp = File.Exists(vectorsPath + ".tmp"), eTmp = File.Exists(entriesPath + ".tmp");
+        if (eTmp && !vTmp) { File.Move(entriesPath + ".tmp", entriesPath, overwrite: true); return "finished an interrupted compaction"; }
+        if (vTmp) File.Delete(vectorsPath + ".tmp");
+        if (eTmp) File.Delete(entriesPath + ".tmp");
+        return vTmp || eTmp ? "dropped an unfinished compaction" : null;
+    }
+
     /// <summary>Reads the entries, cutting an interrupted append (rows beyond the shorter of the two files).</summary>
     public static List<IndexEntry> LoadEntries(string entriesPath, string vectorsPath, int dim)
     {
