@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using NetVips;
 using SkiaSharp;
 
@@ -14,7 +15,9 @@ namespace ClipSharp.Data.Images;
 /// apply, within the pixel limit, whose marker structure is complete up to a final EOI (<see cref="JpegHeader.EndsCleanly"/>).
 /// Everything else, and every decode that does not end in
 /// <see cref="SKCodecResult.Success"/> (truncated or corrupt data), returns null so the caller decodes with libvips,
-/// which produces today's result or error message unchanged.
+/// which produces today's result or error message unchanged. The Skia route needs Skia's native library
+/// (<see cref="SkiaNative"/>: the torch package brings it, an ONNX Runtime app may add
+/// <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>); where it does not load, libvips decodes those files.
 /// </summary>
 internal static class FastJpegDecoder
 {
@@ -23,7 +26,14 @@ internal static class FastJpegDecoder
     /// a uchar image with 1 or 3 bands (<paramref name="source"/> names it in messages); null when the file is not one
     /// this path is sure about.
     /// </summary>
-    public static DecodedImage? TryDecode(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o, string source = "jpeg")
+    public static DecodedImage? TryDecode(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o, string source = "jpeg") =>
+        TryDecode(data, h, shrink, o, SkiaLoads, source);
+
+    /// <summary>
+    /// <see cref="TryDecode(byte[], in JpegHeader, int, ImageDecoderOptions, string)"/> with the Skia route's
+    /// availability given (<paramref name="skia"/>: whether Skia's native library loads; tests pass false).
+    /// </summary>
+    internal static DecodedImage? TryDecode(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o, Func<bool> skia, string source = "jpeg")
     {
         long pixels = (long)h.Width * h.Height;
         if (!IsPlain(h) || pixels > o.MaxPixels) return null;
@@ -31,6 +41,20 @@ internal static class FastJpegDecoder
         if (!turbo && pixels > o.FastJpegMaxPixels) return null;
         if (!h.EndsCleanly(data)) return null;
         if (turbo) return o.AutoOrient && !JpegExif.IsUpright(data, h.FirstScan) ? null : TurboJpeg.TryDecode(data, h, shrink, source);
+        return skia() ? TryDecodeWithSkia(data, h, shrink, o, source) : null;
+    }
+
+    /// <summary>The header facts this path accepts.</summary>
+    public static bool IsPlain(in JpegHeader h) =>
+        h.FrameMarker is 0xC0 or 0xC1 or 0xC2 && h.Precision == 8 && h.Components is 1 or 3 && !h.Adobe
+        && h.Width > 0 && h.Height > 0;
+
+    private static readonly Func<bool> SkiaLoads = () => SkiaNative.IsAvailable;
+
+    // The Skia route, out of line: without libSkiaSharp no SkiaSharp call site is compiled or run.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DecodedImage? TryDecodeWithSkia(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o, string source)
+    {
         using var skData = SKData.CreateCopy(data);
         using var codec = SKCodec.Create(skData);
         if (codec is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg) return null;
@@ -46,11 +70,6 @@ internal static class FastJpegDecoder
         var img = Decode(codec, w, ht, keepW, keepH, h.Components == 1 ? 1 : 3);
         return img is null ? null : new DecodedImage(img, source, shrinkFactor: shrink);
     }
-
-    /// <summary>The header facts this path accepts.</summary>
-    public static bool IsPlain(in JpegHeader h) =>
-        h.FrameMarker is 0xC0 or 0xC1 or 0xC2 && h.Precision == 8 && h.Components is 1 or 3 && !h.Adobe
-        && h.Width > 0 && h.Height > 0;
 
     // Decodes w x h (Gray8, or RGBA with the X byte dropped), keeps the top-left keepW x keepH pixels, packed in place
     // (every write lands at or before the byte it replaces), and hands libvips a copy: a pooled buffer and libvips'

@@ -23,11 +23,17 @@ public sealed class ImageDecoder
     public ImageDecoderOptions Options { get; }
 
     /// <summary>Creates a decoder (libvips' process-wide settings are left to the entry point: see <see cref="VipsSettings"/>).</summary>
-    public ImageDecoder(ImageDecoderOptions? options = null)
+    public ImageDecoder(ImageDecoderOptions? options = null) : this(options, null) { }
+
+    // skiaLoads: whether the fast path's Skia route may run (null: whether libSkiaSharp loads; tests pass their own).
+    internal ImageDecoder(ImageDecoderOptions? options, Func<bool>? skiaLoads)
     {
         Options = options ?? ImageDecoderOptions.Default;
         if (Options.MaxPixels <= 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxPixels must be positive.");
+        _skiaLoads = skiaLoads;
     }
+
+    private readonly Func<bool>? _skiaLoads;
 
     /// <summary>
     /// Decodes <paramref name="path"/>. <paramref name="targetSize"/> (height, width of the eventual model input)
@@ -104,12 +110,13 @@ public sealed class ImageDecoder
         finally { img?.Dispose(); }
     }
 
-    // The Skia fast path (FastJpegDecoder); null: decode with libvips instead.
+    // The JPEG fast path (FastJpegDecoder: libturbojpeg or Skia); null: decode with libvips instead.
     private DecodedImage? TryFast(byte[]? data, string source, (int Height, int Width)? target)
     {
         if (data is null || !JpegHeader.TryRead(data, out var h)) return null;
         int shrink = ShrinkFactor(h.Width, h.Height, isJpeg: true, target);
-        return FastJpegDecoder.TryDecode(data, h, shrink, Options, source);
+        return _skiaLoads is null ? FastJpegDecoder.TryDecode(data, h, shrink, Options, source)
+            : FastJpegDecoder.TryDecode(data, h, shrink, Options, _skiaLoads, source);
     }
 
     // The whole file when it starts with the JPEG signature, else null (without reading the rest). Null on a read

@@ -1,0 +1,46 @@
+using System.Runtime.CompilerServices;
+using SkiaSharp;
+
+namespace ClipSharp.Data.Images;
+
+/// <summary>
+/// Whether Skia's native library (<c>libSkiaSharp.so</c>) loads in this process, for the Skia route of
+/// <see cref="FastJpegDecoder"/>. ClipSharpNet.Primitives references the managed SkiaSharp API only, not its native
+/// assets, so an ONNX Runtime app does not carry the 12 MB library: the torch package (ClipSharpNet.TorchSharp) brings
+/// <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>, and any other app can add that package to get the fast
+/// small-JPEG route. Without it the route is simply unavailable and libvips decodes (the same pixels).
+/// Probed once, at the first plain JPEG the route could take; thread-safe.
+/// </summary>
+internal static class SkiaNative
+{
+    private static readonly Lazy<bool> Loads = new(() => Probe(TouchNative));
+
+    /// <summary>True when libSkiaSharp loaded (and passed SkiaSharp's own version check).</summary>
+    public static bool IsAvailable => Loads.Value;
+
+    /// <summary>
+    /// Runs <paramref name="touch"/> (a first call into the native library) and says whether it worked: false when the
+    /// library is missing, lacks an entry point, is not loadable on this machine, or SkiaSharp's type initialisation
+    /// (its native version check) failed; any other exception is a bug and propagates.
+    /// </summary>
+    internal static bool Probe(Action touch)
+    {
+        try
+        {
+            touch();
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException
+                                      or TypeInitializationException)
+        {
+            return false;
+        }
+    }
+
+    // Kept out of line so that Probe's caller never JIT-compiles a SkiaSharp call site before the probe has run.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void TouchNative()
+    {
+        using var data = SKData.CreateCopy(new byte[1]);
+    }
+}
