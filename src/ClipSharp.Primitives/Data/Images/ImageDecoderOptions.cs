@@ -12,7 +12,9 @@ namespace ClipSharp.Data.Images;
 /// <param name="FastJpeg">Decode plain JPEGs (8-bit grey or YCbCr, nothing to rotate) with Skia's codec instead of
 /// libvips: the same libjpeg-turbo decode, pixel for pixel, without libvips' per-image pipeline cost (a 64-pixel JPEG
 /// in about 1/6 of the time). Any other file, and any JPEG that does not decode cleanly, goes through libvips, so
-/// results and error messages do not depend on this switch.</param>
+/// results and error messages do not depend on this switch. The Skia route needs Skia's native library, which the
+/// TorchSharp package brings and an ONNX Runtime app gets by adding <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>;
+/// without it those files go to libvips too.</param>
 /// <param name="FastJpegMaxPixels">Largest JPEG (width x height) the fast path takes. Skia's libjpeg-turbo build is
 /// slower per pixel than libvips' (measured on the 2-core dev machine, us per decode, libvips vs fast: 64 px 500 vs 60-190,
 /// 128 px 800-1180 vs 350-410, 224 px ~1100 vs 870-1190, 500x375 1500-1750 vs 4000-4500), so past about 224 x 224
