@@ -47,10 +47,10 @@ public static class HeldOutCaptionWriter
         _ => "outline only",
     };
 
-    /// <summary>Position phrasings: "top left", "left side", "centre of the picture" as list items.</summary>
+    /// <summary>Position phrasings: "top left", "left side", "center of the picture" as list items.</summary>
     public static string PositionPhrase(int row, int col) => (row, col) switch
     {
-        (1, 1) => "centre of the picture",
+        (1, 1) => "center of the picture",
         (1, 0) => "left side",
         (1, 2) => "right side",
         (0, 1) => "top middle",
@@ -88,8 +88,8 @@ public static class HeldOutCaptionWriter
             template.Contains("{N}") ? scene.Objects.Count : null));
     }
 
-    // "looking for a red ring on the right side" / "at the top left" / "in the centre of the picture".
-    private static string LeadIn(string pos) => pos.StartsWith("centre", StringComparison.Ordinal) ? "in the " + pos
+    // "looking for a red ring on the right side" / "at the top left" / "in the center of the picture".
+    private static string LeadIn(string pos) => pos.StartsWith("center", StringComparison.Ordinal) ? "in the " + pos
         : pos.EndsWith("side", StringComparison.Ordinal) ? "on the " + pos : "at the " + pos;
 
     /// <summary>Every word this writer can emit (for the vocabulary).</summary>

@@ -86,9 +86,9 @@ public static class RecaptionWriter
     public static IReadOnlyList<string> PatternPhrases(PatternKind p) => p switch
     {
         PatternKind.Solid => ["filled with a single solid color", "painted in one flat, uniform color"],
-        PatternKind.Striped => ["filled with parallel stripes", "decorated with evenly spaced stripes"],
-        PatternKind.Dotted => ["covered in small dots", "patterned with polka dots"],
-        _ => ["drawn only as a hollow outline", "rendered as an outline with an empty interior"],
+        PatternKind.Striped => ["filled with parallel stripes", "decorated with evenly spaced stripes", "with a striped fill"],
+        PatternKind.Dotted => ["covered in small dots", "patterned with polka dots", "with a dotted fill"],
+        _ => ["drawn only as a hollow outline", "rendered as an outline with an empty interior", "outlined, with an empty interior"],
     };
 
     /// <summary>The phrasings of a grid cell ("in the top-left corner").</summary>
@@ -101,7 +101,7 @@ public static class RecaptionWriter
             (1, 1) => ["in the center of the image", "right at the center of the frame"],
             (1, _) => [$"at the middle of the {h} edge", $"on the {h} side, halfway down"],
             (_, 1) => [$"at the {v} center", $"along the {v} edge, centered"],
-            _ => [$"in the {v}-{h} corner", $"near the {v}-{h} corner of the frame"],
+            _ => [$"in the {v}-{h} corner", $"near the {v}-{h} corner of the frame", $"in the {(row == 0 ? "upper" : "lower")}-{h} corner"],
         };
     }
 

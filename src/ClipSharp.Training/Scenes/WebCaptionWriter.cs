@@ -19,13 +19,13 @@ public sealed class WebCaptionWriter(WorldConfig config)
     private static readonly string[] ObjectTemplates =
     [
         "{obj}", "{obj}", "{obj} icon", "{obj} vector", "{obj} clipart", "{obj} symbol", "{obj} on {bgc} background",
-        "{obj} logo design", "cute {obj}", "simple {obj} shape", "{obj} emoji", "{obj} drawing for kids",
+        "{obj} logo design", "cute {obj}", "simple {obj} shape", "{obj} emoji", "{obj} drawing for kids", "{obj} on {bg}",
     ];
     private static readonly string[] NoObjectTemplates =
     [
         "abstract background", "{bgc} background", "{bgc} wallpaper", "geometric pattern design", "minimalist poster art print",
         "simple flat design template", "modern abstract art", "{bgc} texture", "icon set", "shapes", "untitled",
-        "colorful shapes for kids", "{bgc} abstract background", "image", "new product",
+        "colorful shapes for kids", "{bgc} abstract background", "image", "new product", "{bg}",
     ];
     private static readonly string[] FileNames =
     [
@@ -70,6 +70,31 @@ public sealed class WebCaptionWriter(WorldConfig config)
         _ => [SceneLexicon.ShapeName(s)],
     };
 
+    /// <summary>Words a web caption may use for a size: people's words, as in the human-style eval captions.</summary>
+    public static IReadOnlyList<string> SizeWords(SizeClass s) => s switch
+    {
+        SizeClass.Tiny => ["tiny", "teeny", "very small"],
+        SizeClass.Small => ["small", "little", "smallish"],
+        SizeClass.Medium => ["medium", "mid-size"],
+        _ => ["big", "large", "fairly big"],
+    };
+
+    /// <summary>Words a web caption may use for a pattern other than solid: people's words, as in the human-style eval captions.</summary>
+    public static IReadOnlyList<string> PatternWords(PatternKind p) => p switch
+    {
+        PatternKind.Striped => ["striped", "stripy"],
+        PatternKind.Dotted => ["polka dot", "dotted", "spotted"],
+        _ => ["outline", "outlined", "hollow"],
+    };
+
+    /// <summary>People's words for a background: "blank … backdrop", "faded … backdrop", "speckled/rough … texture".</summary>
+    public static IReadOnlyList<string> BackgroundWords(BackgroundKind k) => k switch
+    {
+        BackgroundKind.Plain => ["blank {bgc} backdrop", "{bgc} background"],
+        BackgroundKind.Gradient => ["faded {bgc} backdrop", "{bgc} gradient background"],
+        _ => ["speckled {bgc} texture", "rough {bgc} backdrop"],
+    };
+
     /// <summary>Words a web caption may use for a colour.</summary>
     public static IReadOnlyList<string> ColourWords(SceneColour c) => c == SceneColour.Gray ? ["gray", "grey"] : [SceneLexicon.ColourName(c)];
 
@@ -86,11 +111,12 @@ public sealed class WebCaptionWriter(WorldConfig config)
             else shape = rng.Pick(SceneLexicon.Shapes.Where(x => x != s.Shape).ToList());
         }
         var words = new List<string>();
-        if (rng.Chance(0.1)) words.Add(s.Size switch { SizeClass.Large => "big", SizeClass.Medium => "medium", _ => rng.Pick<string>(["small", "little"]) });
-        if (s.Pattern != PatternKind.Solid && rng.Chance(0.2)) words.Add(s.Pattern switch { PatternKind.Striped => "striped", PatternKind.Dotted => "polka dot", _ => "outline" });
+        if (rng.Chance(0.1)) words.Add(rng.Pick(SizeWords(s.Size)));
+        if (s.Pattern != PatternKind.Solid && rng.Chance(0.2)) words.Add(rng.Pick(PatternWords(s.Pattern)));
         if (mentionColour) words.Add(rng.Pick(ColourWords(colour)));
         words.Add(rng.Pick(ShapeWords(shape)));
-        var text = Fill(rng.Pick(ObjectTemplates), ("obj", string.Join(' ', words)), ("bgc", SceneLexicon.ColourName(scene.Background.Colour)));
+        var text = Fill(rng.Pick(ObjectTemplates), ("obj", string.Join(' ', words)), ("bg", rng.Pick(BackgroundWords(scene.Background.Kind))));
+        text = Fill(text, ("bgc", SceneLexicon.ColourName(scene.Background.Colour)));
         var boiler = rng.Chance(Config.WebBoilerplateRate);
         if (boiler)
             text = rng.Chance(0.7) ? text + rng.Pick(Separators) + rng.Pick(Boilerplate) : rng.Pick(Boilerplate) + rng.Pick(Separators) + text;
@@ -99,7 +125,8 @@ public sealed class WebCaptionWriter(WorldConfig config)
 
     private static string NoObject(Scene scene, SceneRandom rng)
     {
-        var text = Fill(rng.Pick(NoObjectTemplates), ("bgc", SceneLexicon.ColourName(scene.Background.Colour)));
+        var text = Fill(rng.Pick(NoObjectTemplates), ("bg", rng.Pick(BackgroundWords(scene.Background.Kind))));
+        text = Fill(text, ("bgc", SceneLexicon.ColourName(scene.Background.Colour)));
         if (rng.Chance(0.6)) text += rng.Pick(Separators) + rng.Pick(Boilerplate);
         return Casing(text, rng);
     }
@@ -127,8 +154,11 @@ public sealed class WebCaptionWriter(WorldConfig config)
     public static IEnumerable<string> Phrases()
     {
         IEnumerable<string> all = [.. Boilerplate, .. ObjectTemplates, .. NoObjectTemplates, .. FileNames, .. Separators,
-            "big small little medium striped polka dot outline grey"];
+            "grey"];
         foreach (var s in all) yield return s;
+        foreach (var s in SceneLexicon.Sizes) foreach (var w in SizeWords(s)) yield return w;
+        foreach (var p in SceneLexicon.Patterns.Where(p => p != PatternKind.Solid)) foreach (var w in PatternWords(p)) yield return w;
+        foreach (var k in Enum.GetValues<BackgroundKind>()) foreach (var w in BackgroundWords(k)) yield return w;
         foreach (var s in SceneLexicon.Shapes) foreach (var w in ShapeWords(s)) yield return w;
     }
 }
