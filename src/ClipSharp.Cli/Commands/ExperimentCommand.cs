@@ -5,7 +5,8 @@ using Spectre.Console;
 
 namespace ClipSharp.Cli.Commands;
 
-/// <summary>`clipsharp experiment inverse-effect|table-a`: the paper's ablations on the built-in world, over seeds.</summary>
+/// <summary>`clipsharp experiment inverse-effect|table-a`: the paper's ablations on the built-in world, over seeds; `probe`: what a
+/// model's image tower encodes (<see cref="ExperimentProbeCommand"/>).</summary>
 public static class ExperimentCommand
 {
     public static Command Create()
@@ -14,6 +15,7 @@ public static class ExperimentCommand
                                             "OUT/report.html; finished runs in OUT/runs are reused, so an interrupted experiment continues.");
         cmd.Subcommands.Add(InverseEffect());
         cmd.Subcommands.Add(TableA());
+        cmd.Subcommands.Add(ExperimentProbeCommand.Create());
         return cmd;
     }
 

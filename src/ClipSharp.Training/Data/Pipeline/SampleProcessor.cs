@@ -66,7 +66,7 @@ internal sealed class SampleProcessor
         var name = $"{s.Key}.{s.ImageExt}";
         DecodedImage img;
         try { img = _decoder.Decode(s.ImageBytes, name, (cfg.Height, cfg.Width)); }
-        catch (ClipSharpException e) { throw Classify(s, e); }
+        catch (ClipSharpException e) { throw Classify(s.Origin, s.Key, e); }
         catch (NetVips.VipsException e) { throw new BadSampleException(BadSampleReasons.CorruptImage, s.Origin, s.Key, $"cannot decode {name} ({FirstLine(e)})", e); }
         using (img)
         {
@@ -87,16 +87,16 @@ internal sealed class SampleProcessor
         }
     }
 
-    // The decoder's messages name the cause; map them onto reasons.
-    private static BadSampleException Classify(Sample s, ClipSharpException e)
+    // The decoder's messages name the cause; map them onto reasons (also used by Workflows.Probes.ProbeSamples).
+    internal static BadSampleException Classify(string origin, string key, ClipSharpException e)
     {
         var m = e.Message;
         var reason = m.Contains("over the limit", StringComparison.Ordinal) ? BadSampleReasons.ImageTooLarge
             : m.Contains("empty", StringComparison.Ordinal) ? BadSampleReasons.EmptyImage
             : BadSampleReasons.CorruptImage;
-        var detail = m.StartsWith(s.Key, StringComparison.Ordinal) && m.IndexOf(": ", StringComparison.Ordinal) is var i and > 0 ? m[(i + 2)..] : m;
-        return new BadSampleException(reason, s.Origin, s.Key, detail.TrimEnd('.'), e);
+        var detail = m.StartsWith(key, StringComparison.Ordinal) && m.IndexOf(": ", StringComparison.Ordinal) is var i and > 0 ? m[(i + 2)..] : m;
+        return new BadSampleException(reason, origin, key, detail.TrimEnd('.'), e);
     }
 
-    private static string FirstLine(Exception e) => e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? e.GetType().Name;
+    internal static string FirstLine(Exception e) => e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? e.GetType().Name;
 }
