@@ -47,7 +47,7 @@ public static class ServingApp
             WriteTimeoutResponse = ctx => ApiJson.WriteError(ctx, 408, "request_timeout",
                 $"The request took longer than {options.RequestTimeout.TotalSeconds:0.#} s (a slow upload or a busy server); try again."),
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(MultipartOpenApi.Add);
         if (options.CorsOrigins.Count > 0)
             builder.Services.AddCors(c => c.AddDefaultPolicy(p => p.WithOrigins([.. options.CorsOrigins]).AllowAnyHeader().WithMethods("GET", "POST")));
         var app = builder.Build();

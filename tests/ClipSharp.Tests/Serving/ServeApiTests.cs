@@ -84,6 +84,15 @@ public class ServeApiTests(ServingFixture fx) : IClassFixture<ServingFixture>
         var openapi = JsonNode.Parse(await s.Client.GetStringAsync("/openapi/v1.json"))!;
         foreach (var route in new[] { "/search", "/embed", "/items", "/items/{id}", "/items/{id}/thumbnail", "/healthz" })
             Assert.NotNull(openapi["paths"]![route]);
+        // The multipart form is described as what it is: a required binary "image" (+ k/offset for /search).
+        foreach (var route in new[] { "/search", "/embed" })
+        {
+            var form = openapi["paths"]![route]!["post"]!["requestBody"]!["content"]!["multipart/form-data"]!["schema"]!;
+            Assert.Equal("binary", form["properties"]!["image"]!["format"]!.GetValue<string>());
+            Assert.Contains("image", form["required"]!.AsArray().Select(x => x!.GetValue<string>()));
+            Assert.Equal(route == "/search", form["properties"]!["k"] is not null);
+            Assert.Null(form["properties"]!["text"]);   // not the JSON request's fields
+        }
         using var page = await s.Client.GetAsync("/");
         Assert.Contains("search-form", await page.Content.ReadAsStringAsync());
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
