@@ -115,8 +115,7 @@ public sealed class WebCaptionWriter(WorldConfig config)
         if (s.Pattern != PatternKind.Solid && rng.Chance(0.2)) words.Add(rng.Pick(PatternWords(s.Pattern)));
         if (mentionColour) words.Add(rng.Pick(ColourWords(colour)));
         words.Add(rng.Pick(ShapeWords(shape)));
-        var text = Fill(rng.Pick(ObjectTemplates), ("obj", string.Join(' ', words)), ("bg", rng.Pick(BackgroundWords(scene.Background.Kind))));
-        text = Fill(text, ("bgc", SceneLexicon.ColourName(scene.Background.Colour)));
+        var text = WithBackground(Fill(rng.Pick(ObjectTemplates), ("obj", string.Join(' ', words))), scene, rng);
         var boiler = rng.Chance(Config.WebBoilerplateRate);
         if (boiler)
             text = rng.Chance(0.7) ? text + rng.Pick(Separators) + rng.Pick(Boilerplate) : rng.Pick(Boilerplate) + rng.Pick(Separators) + text;
@@ -125,11 +124,15 @@ public sealed class WebCaptionWriter(WorldConfig config)
 
     private static string NoObject(Scene scene, SceneRandom rng)
     {
-        var text = Fill(rng.Pick(NoObjectTemplates), ("bg", rng.Pick(BackgroundWords(scene.Background.Kind))));
-        text = Fill(text, ("bgc", SceneLexicon.ColourName(scene.Background.Colour)));
+        var text = WithBackground(rng.Pick(NoObjectTemplates), scene, rng);
         if (rng.Chance(0.6)) text += rng.Pick(Separators) + rng.Pick(Boilerplate);
         return Casing(text, rng);
     }
+
+    // Fills {bg} (people's words for the background's kind; drawn whether or not the template uses it, so the stream
+    // of draws does not depend on the template) and then {bgc} (the background colour, also inside those words).
+    private static string WithBackground(string template, Scene scene, SceneRandom rng) =>
+        Fill(Fill(template, ("bg", rng.Pick(BackgroundWords(scene.Background.Kind)))), ("bgc", SceneLexicon.ColourName(scene.Background.Colour)));
 
     private static string FileName(SceneRandom rng)
     {

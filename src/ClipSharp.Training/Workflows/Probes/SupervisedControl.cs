@@ -35,7 +35,6 @@ public static class SupervisedControl
     {
         manual_seed(o.Seed);
         using var net = new ControlNet(config, attribute.Classes);
-        var (tower, head) = (net.Visual, net.Head);
         net.to(device).train();
         using var opt = ParameterGroups.AdamW(net, o.SupervisedLearningRate, 0.9, 0.98, 1e-6, o.SupervisedWeightDecay);
         using var y = tensor(labels);
@@ -47,12 +46,12 @@ public static class SupervisedControl
             using var scope = NewDisposeScope();
             var pick = tensor(Enumerable.Range(0, o.SupervisedBatch).Select(_ => train[rng.Next(train.Length)]).ToArray());
             opt.zero_grad();
-            var logits = head.forward(tower.Encode(pixels.index_select(0, pick).to(device)).Pooled);
+            var logits = net.Head.forward(net.Visual.Encode(pixels.index_select(0, pick).to(device)).Pooled);
             var loss = nn.functional.cross_entropy(logits, y.index_select(0, pick).to(device));
             loss.backward();
             opt.step();
             if (step % o.SupervisedEvalEvery != 0 && step != o.SupervisedSteps) continue;
-            var point = new SupervisedPoint(step, loss.item<float>(), Accuracy(net, tower, head, pixels, y, heldOut, device));
+            var point = new SupervisedPoint(step, loss.item<float>(), Accuracy(net, pixels, y, heldOut, device));
             curve.Add(point);
             o.Log?.Invoke($"supervised {attribute.Name}: step {step} loss {point.Loss:F3} held-out accuracy {100 * point.HeldOutAccuracy:F1} % ({clock.Elapsed.TotalSeconds:F0} s)");
         }
@@ -74,7 +73,7 @@ public static class SupervisedControl
     }
 
     // Held-out accuracy in eval mode, in batches; the net goes back to training mode.
-    private static double Accuracy(nn.Module net, VisionTransformer tower, nn.Module<Tensor, Tensor> head, Tensor pixels, Tensor y, long[] heldOut, Device device)
+    private static double Accuracy(ControlNet net, Tensor pixels, Tensor y, long[] heldOut, Device device)
     {
         net.eval();
         using var noGrad = no_grad();
@@ -83,7 +82,7 @@ public static class SupervisedControl
         {
             using var scope = NewDisposeScope();
             var idx = tensor(heldOut[from..Math.Min(heldOut.Length, from + EvalBatch)]);
-            var predicted = head.forward(tower.Encode(pixels.index_select(0, idx).to(device)).Pooled).argmax(1).cpu();
+            var predicted = net.Head.forward(net.Visual.Encode(pixels.index_select(0, idx).to(device)).Pooled).argmax(1).cpu();
             correct += predicted.eq(y.index_select(0, idx)).sum().item<long>();
         }
         net.train();
