@@ -3,6 +3,7 @@
 # ../shared/peer/setup.sh makes under /tmp/peers; it sees only /tmp/peers/scratch).
 #   bash tests/fixture-gen/run.sh keylists   # tests/fixtures/openclip-keylists/*.json
 #   bash tests/fixture-gen/run.sh flags      # tests/fixtures/openclip-flags/ (manifest.json + one folder per model)
+#   bash tests/fixture-gen/run.sh rn         # tests/fixtures/openclip-rn/ (tiny ModifiedResNet CLIP, BatchNorm state)
 # Review the diff before committing: these files are what the tests compare against.
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,5 +23,9 @@ case "${1:-}" in
     (cd "$WORK" && "$PEER" fixture-gen/make_flag_fixtures.py --out out)
     rm -rf "$REPO/tests/fixtures/openclip-flags" && mkdir -p "$REPO/tests/fixtures/openclip-flags"
     cp -r "$WORK"/out/. "$REPO/tests/fixtures/openclip-flags/" ;;
-  *) echo "usage: $0 keylists|flags" >&2; exit 2 ;;
+  rn)
+    (cd "$WORK" && nice -n 19 "$PEER" fixture-gen/make_resnet_fixtures.py --out out)   # also verifies (sha256, strict reload)
+    rm -rf "$REPO/tests/fixtures/openclip-rn" && mkdir -p "$REPO/tests/fixtures/openclip-rn"
+    cp -r "$WORK"/out/. "$REPO/tests/fixtures/openclip-rn/" ;;
+  *) echo "usage: $0 keylists|flags|rn" >&2; exit 2 ;;
 esac

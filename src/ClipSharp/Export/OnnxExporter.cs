@@ -84,7 +84,7 @@ public static class OnnxExporter
         using var _ = torch.no_grad();
         var g = new OnnxGraph("clipsharp_image_encoder", options.Opset, options.Precision);
         var pixels = g.Input(ImageInput, DataType.Float, "batch", 3L, (long)cfg.Vision.ImageSize, (long)cfg.Vision.ImageSize);
-        g.Output(TowerEmitters.Vision(g, "visual", vision, pixels), ImageOutput, DataType.Float, "batch", (long)cfg.EmbedDim);
+        g.Output(vision is ModifiedResNet rn ? ResNetEmitters.Vision(g, "visual", rn, pixels) : TowerEmitters.Vision(g, "visual", (VisionTransformer)vision, pixels), ImageOutput, DataType.Float, "batch", (long)cfg.EmbedDim);
         g.Save(Path.Combine(outDir, ImageFile), version, meta);
 
         var t = new OnnxGraph("clipsharp_text_encoder", options.Opset, options.Precision);
@@ -95,7 +95,7 @@ public static class OnnxExporter
 
     // The towers of the model classes ClipSharp builds; the text tower's key prefix ("" when OpenCLIP's CLIP registers
     // it at the root).
-    private static (VisionTransformer Vision, TextTransformer Text, string TextPath) Towers(ContrastiveModel model) => model switch
+    private static (TorchSharp.torch.nn.Module Vision, TextTransformer Text, string TextPath) Towers(ContrastiveModel model) => model switch
     {
         ClipModel c => (c.visual, c.Text, c.Config.CustomText ? "text." : ""),
         CoCaModel c => (c.visual, c.text, "text."),

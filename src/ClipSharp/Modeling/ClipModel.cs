@@ -12,16 +12,20 @@ namespace ClipSharp.Modeling;
 /// </summary>
 public class ClipModel : ContrastiveModel
 {
-    public readonly VisionTransformer visual;
+    /// <summary>The image tower (a <see cref="VisionTransformer"/> or a <see cref="ModifiedResNet"/>).</summary>
+    public readonly nn.Module visual;
     private readonly TextTransformer _text;
     private bool _registered;
 
     public ClipModel(ModelConfig config) : base(config, nameof(ClipModel))
     {
-        visual = new VisionTransformer(config.Vision, config.EmbedDim, config.QuickGelu);
+        visual = VisionTowers.Create(config.Vision, config.EmbedDim, config.QuickGelu);
         _text = new TextTransformer(config.Text, config.EmbedDim, config.QuickGelu);
         RegisterComponents();
     }
+
+    /// <summary>The image tower's encoder view.</summary>
+    public IVisionTower Vision => (IVisionTower)visual;
 
     /// <summary>The text tower (its parameters are registered at the model root, as in OpenCLIP).</summary>
     public TextTransformer Text => _text;
@@ -54,12 +58,12 @@ public class ClipModel : ContrastiveModel
     }
 
     public override VisionOutput EncodeImageFull(Tensor images, Action<string, Tensor>? observe = null) =>
-        visual.Encode(images, observe is null ? null : (n, t) => observe($"visual.{n}", t));
+        Vision.Encode(images, observe is null ? null : (n, t) => observe($"visual.{n}", t));
 
     public override TextOutput EncodeTextFull(Tensor ids, Action<string, Tensor>? observe = null) =>
         _text.Encode(ids, observe is null || !Config.CustomText ? observe : (n, t) => observe($"text.{n}", t));
 
-    protected override Tensor ImageFeatures(Tensor images) => visual.EncodePooled(images);
+    protected override Tensor ImageFeatures(Tensor images) => Vision.EncodePooled(images);
 
     protected override Tensor TextFeatures(Tensor ids) => _text.EncodePooled(ids);
 }

@@ -18,7 +18,7 @@ public sealed class ClipsModel : ClipModel
 
     public ClipsModel(ModelConfig config) : base(config)
     {
-        text_decoder = new CaptionDecoder(config.Decoder!, config.Vision.Width, config.Text.Width, config.Text.VocabSize);
+        text_decoder = new CaptionDecoder(config.Decoder!, Vision.TokenWidth, config.Text.Width, config.Text.VocabSize);
         register_module("text_decoder", text_decoder);
     }
 

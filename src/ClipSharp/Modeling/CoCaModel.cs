@@ -15,6 +15,8 @@ public sealed class CoCaModel : ContrastiveModel
 
     public CoCaModel(ModelConfig config) : base(config, nameof(CoCaModel))
     {
+        if (config.Vision.IsResNet)
+            throw new ClipSharp.Core.ClipSharpException("CoCa needs a ViT image tower (its attentional pooler reads patch tokens); OpenCLIP's CoCa does not build a ResNet tower either.");
         text = new TextTransformer(config.Text with { OutputTokens = true }, config.EmbedDim, config.QuickGelu);
         visual = new VisionTransformer(config.Vision with { OutputTokens = true }, config.EmbedDim, config.QuickGelu);
         text_decoder = new MultimodalTransformer(config.Multimodal!, config.QuickGelu);

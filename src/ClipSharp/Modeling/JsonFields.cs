@@ -39,6 +39,17 @@ internal sealed class JsonFields(JsonElement obj, string source, string prefix)
     /// <summary>A size (width, layers, heads, patch size, ...): a positive integer.</summary>
     public int PositiveInt(string key) => Int(key) is var i && i > 0 ? i : throw Bad(key, "a positive integer");
 
+    /// <summary>True when the value is a JSON array.</summary>
+    public bool IsArray(string key) => Get(key).ValueKind == JsonValueKind.Array;
+
+    /// <summary>A non-empty list of positive integers (a ResNet's blocks per stage).</summary>
+    public IReadOnlyList<int> PositiveInts(string key)
+    {
+        var v = Get(key);
+        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0) throw Bad(key, "a list of positive integers");
+        return v.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var i) && i > 0 ? i : throw Bad(key, "a list of positive integers")).ToArray();
+    }
+
     /// <summary>A positive number (mlp_ratio).</summary>
     public double PositiveDouble(string key) => Double(key) is var d && d > 0 && double.IsFinite(d) ? d : throw Bad(key, "a positive number");
 

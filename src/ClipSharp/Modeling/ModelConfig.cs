@@ -16,6 +16,9 @@ public sealed record VisionConfig
     public int PatchSize { get; init; } = 16;
     public int Width { get; init; } = 768;
     public int Layers { get; init; } = 12;
+    /// <summary>`layers` given as a list: blocks per stage of a ModifiedResNet tower (OpenCLIP's RN50 is [3, 4, 6, 3]);
+    /// null for a ViT. Width is then the stem's width and the attention pool has width · 32 / head_width heads.</summary>
+    public IReadOnlyList<int>? StageBlocks { get; init; }
     public int HeadWidth { get; init; } = 64;
     public double MlpRatio { get; init; } = 4.0;
     public double? LsInitValue { get; init; }
@@ -32,10 +35,13 @@ public sealed record VisionConfig
     /// <summary>`norm_kwargs.eps` (LayerNorm epsilon).</summary>
     public double LayerNormEps { get; init; } = 1e-5;
 
+    /// <summary>True for a ModifiedResNet tower (`layers` is a list).</summary>
+    public bool IsResNet => StageBlocks is not null;
+
     /// <summary>Attention heads = width / head_width.</summary>
     public int Heads => Width / HeadWidth;
     /// <summary>Patches per side.</summary>
-    public int GridSize => ImageSize / PatchSize;
+    public int GridSize => IsResNet ? ImageSize / 32 : ImageSize / PatchSize;
 }
 
 /// <summary>The text tower (OpenCLIP `text_cfg`). Defaults are OpenCLIP's.</summary>

@@ -77,7 +77,7 @@ public static class ModelConfigReader
         }
         if (m.Decoder is { } d && d.OutputLength != d.NumLearnableTokens)
             throw new ClipSharpException($"{r.Source}: decoder_cfg.output_length ({d.OutputLength}) must equal num_learnable_tokens ({d.NumLearnableTokens}).");
-        if (m.Vision.Width % m.Vision.HeadWidth != 0)
+        if (!m.Vision.IsResNet && m.Vision.Width % m.Vision.HeadWidth != 0)   // a ResNet splits width · 32 (checked with its tower)
             throw new ClipSharpException($"{r.Source}: vision_cfg.width {m.Vision.Width} is not a multiple of head_width {m.Vision.HeadWidth}.");
         if (m.Text.Width % m.Text.Heads != 0)
             throw new ClipSharpException($"{r.Source}: text_cfg.width {m.Text.Width} is not a multiple of heads {m.Text.Heads}.");

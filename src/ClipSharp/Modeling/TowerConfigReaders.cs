@@ -12,9 +12,9 @@ internal static class VisionConfigReader
             c = key switch
             {
                 "image_size" => c with { ImageSize = r.PositiveInt(key) },
-                "patch_size" => c with { PatchSize = r.PositiveInt(key) },
+                "patch_size" => r.IsNull(key) ? c with { PatchSize = 0 } : c with { PatchSize = r.PositiveInt(key) },   // null in OpenCLIP's RN configs
                 "width" => c with { Width = r.PositiveInt(key) },
-                "layers" => c with { Layers = r.PositiveInt(key) },
+                "layers" => r.IsArray(key) ? c with { StageBlocks = r.PositiveInts(key) } : c with { Layers = r.PositiveInt(key) },
                 "head_width" => c with { HeadWidth = r.PositiveInt(key) },
                 "mlp_ratio" => c with { MlpRatio = r.PositiveDouble(key) },
                 "ls_init_value" => c with { LsInitValue = r.NullableDouble(key) },
@@ -43,8 +43,23 @@ internal static class VisionConfigReader
                     => r.DefaultOnly(key, c, "avg", "linear", false, 0.0, null),
                 _ => throw r.Unknown(key),
             };
+        if (c.IsResNet) return CheckResNet(c, r.Source);
+        if (c.PatchSize == 0) throw new ClipSharpException($"{r.Source}: vision_cfg.patch_size is null; only a ResNet tower (layers as a list) has no patches.");
         if (c.ImageSize % c.PatchSize != 0)
             throw new ClipSharpException($"{r.Source}: vision_cfg.image_size {c.ImageSize} is not a multiple of patch_size {c.PatchSize}.");
+        return c;
+    }
+
+    // OpenCLIP's ModifiedResNet: 4 stages, the side divided by 32, width · 32 channels split into heads of head_width;
+    // the ViT-only options are ignored there, so a non-default one is an error here rather than silently dropped
+    private static VisionConfig CheckResNet(VisionConfig c, string source)
+    {
+        if (c.StageBlocks!.Count != 4) throw new ClipSharpException($"{source}: vision_cfg.layers lists {c.StageBlocks.Count} stages; a ResNet tower has 4.");
+        if (c.ImageSize % 32 != 0) throw new ClipSharpException($"{source}: vision_cfg.image_size {c.ImageSize} is not a multiple of 32 (a ResNet tower divides it by 32).");
+        if (c.Width % 2 != 0 || c.Width * 32 % c.HeadWidth != 0) throw new ClipSharpException($"{source}: a ResNet tower needs an even width whose 32-fold ({c.Width * 32}) splits into heads of head_width {c.HeadWidth}.");
+        var vit = new VisionConfig();
+        if (c.AttentionalPool || c.NoLnPre || c.Pool != vit.Pool || c.FinalLnAfterPool || c.OutputTokens || c.PatchDropout != 0 || c.LsInitValue is not null || c.GeluTanh)
+            throw new ClipSharpException($"{source}: vision_cfg sets a ViT-only option (attentional_pool, no_ln_pre, pool_type, final_ln_after_pool, output_tokens, patch_dropout, ls_init_value or act_kwargs) on a ResNet tower, which OpenCLIP ignores; remove it.");
         return c;
     }
 }

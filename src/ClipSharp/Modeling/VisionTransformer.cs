@@ -14,7 +14,7 @@ namespace ClipSharp.Modeling;
 public sealed record VisionOutput(Tensor Pooled, Tensor Tokens, Tensor PatchStates);
 
 /// <summary>OpenCLIP's VisionTransformer (pre-LN ViT) with OpenCLIP state-dict names.</summary>
-public sealed class VisionTransformer : nn.Module, IPrecisionAware
+public sealed class VisionTransformer : nn.Module, IPrecisionAware, IVisionTower
 {
     public readonly Conv2d conv1;
     public readonly Parameter class_embedding;
@@ -32,6 +32,9 @@ public sealed class VisionTransformer : nn.Module, IPrecisionAware
 
     /// <summary>The tower's configuration.</summary>
     public VisionConfig Config => _cfg;
+
+    /// <inheritdoc/>
+    public int TokenWidth => _cfg.Width;
 
     public VisionTransformer(VisionConfig cfg, int embedDim, bool quickGelu) : base(nameof(VisionTransformer))
     {

@@ -17,7 +17,7 @@ namespace ClipSharp.Tests.Export;
 /// </summary>
 public class OnnxClipPipelineTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string> Cases => OnnxFixtureCase.Cases;
+    public static TheoryData<string, string> Cases => OnnxFixtureCase.TokenizerCases;
 
     private static readonly string[] Texts = ["a red circle", "two blue squares on the left", "", "a photo of a cat."];
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ClipSharp.Checkpoints;
 using ClipSharp.Export;
 using ClipSharp.Inference;
+using ClipSharp.Modeling;
 using ClipSharp.Tests.Support;
 using ClipSharp.Text;
 using Microsoft.ML.OnnxRuntime;
@@ -19,7 +20,29 @@ namespace ClipSharp.Tests.Export;
 public sealed class OnnxFixtureCase
 {
     /// <summary>Every model kind whose fixture holds normalised image and text features.</summary>
-    public static TheoryData<string, string> Cases => Fixtures.SharedModelCases("clip", "coca", "clips_encoder_only", "clips_training");
+    public static TheoryData<string, string> Cases => Rows(_ => true);
+
+    /// <summary>As <see cref="Cases"/>, less the repository cases whose text tower does not read its tokenizer's whole
+    /// vocabulary, so free text cannot be encoded (the OpenCLIP flag fixtures use 64-id vocabularies).</summary>
+    public static TheoryData<string, string> TokenizerCases => Rows(FullVocabulary);
+
+    private static readonly string[] Kinds = ["clip", "coca", "clips_encoder_only", "clips_training"];
+
+    // the shared cases (or the skip row), then the repository's (ResNet, OpenCLIP flags) that pass the filter
+    private static TheoryData<string, string> Rows(Func<(string Manifest, string Name), bool> keepRepoCase)
+    {
+        var data = Fixtures.SharedModelCases(Kinds);
+        foreach (var row in Fixtures.RepoModelCases(Kinds))
+            if (keepRepoCase(((string)row[0], (string)row[1]))) data.Add((string)row[0], (string)row[1]);
+        return data;
+    }
+
+    private static bool FullVocabulary((string Manifest, string Name) c)
+    {
+        var (model, _, dir) = Fixtures.Model(c.Manifest, c.Name);
+        var config = ModelConfigReader.ReadFile(Path.Combine(dir, model.GetProperty("config").GetString()!));
+        return config.Model.Text.VocabSize >= 30_000;   // CLIP BPE 49408, BERT WordPiece 30522
+    }
 
     private static readonly ConcurrentDictionary<string, Lazy<OnnxFixtureCase>> Loaded = new();
     private readonly ConcurrentDictionary<ExportPrecision, Lazy<string>> _exports = new();

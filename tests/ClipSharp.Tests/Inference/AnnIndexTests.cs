@@ -146,25 +146,29 @@ public class AnnIndexTests(ITestOutputHelper output)
     [AnnFact]
     public async Task SearchesRunWhileAWriterAdds()
     {
+        // Torn reads would show as exceptions, hits outside the rows written, or unordered scores. Whether the graph
+        // returns a probe's own vector first is a recall question, not a tearing one: the graph is built by several
+        // threads, so its shape (and a rare miss) differs run to run; misses are counted and bounded instead.
         const int dim = 64, batches = 20, batch = 100;
-        var rows = Random(batches * batch + 200, dim, 7);
+        var rows = LowRank(batches * batch + 200, dim, 7);
         using var index = EmbeddingIndex.OpenOrCreate(IndexDir("concurrent"), dim, On);
         index.Add(Entries(0, 200), rows.Take(200).ToList());
         using var stop = new CancellationTokenSource();
         var readers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
         {
-            int searches = 0;
+            int searches = 0, misses = 0;
             var rng = new Random(t);
             while (!stop.IsCancellationRequested || searches == 0)
             {
                 int probe = rng.Next(200);   // always present
                 var hits = index.Search(rows[probe], 10);
                 Assert.Equal(10, hits.Count);
-                Assert.Equal(Path(probe), hits[0].Path);
                 Assert.All(hits, h => Assert.InRange(RowOf(h.Path), 0, rows.Count - 1));
+                Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.Score >= p.Second.Score), "scores out of order");
+                if (hits[0].Path != Path(probe)) misses++;
                 searches++;
             }
-            return searches;
+            return (searches, misses);
         })).ToList();
         for (int b = 0; b < batches; b++)
         {
@@ -173,7 +177,9 @@ public class AnnIndexTests(ITestOutputHelper output)
         }
         stop.Cancel();
         var counts = await Task.WhenAll(readers);
-        output.WriteLine($"searches per reader while adding: {string.Join(", ", counts)}");
+        int total = counts.Sum(c => c.searches), missed = counts.Sum(c => c.misses);
+        output.WriteLine($"searches per reader while adding: {string.Join(", ", counts.Select(c => c.searches))}; own vector not first: {missed}");
+        Assert.True(missed * 100 <= total, $"{missed} of {total} searches did not find the probe's own vector first (> 1 %)");
         Assert.Equal(rows.Count, index.Count);
         Assert.Equal(Path(rows.Count - 1), index.Search(rows[^1], 1)[0].Path);
     }

@@ -134,6 +134,6 @@ public class PatchDropoutTests
         var fast = model.EncodeImage(images, true);
         Assert.True(fast.allclose(f.ImageFeatures, 1e-5, 1e-6), "EncodeImage and Forward must see the same kept patches");
         model.SetTrainingRandomness(null);
-        Assert.Null(model.visual.patch_dropout!.Generator);
+        Assert.Null(((VisionTransformer)model.visual).patch_dropout!.Generator);
     }
 }

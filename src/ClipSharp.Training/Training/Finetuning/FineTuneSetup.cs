@@ -20,7 +20,7 @@ public static class FineTuneSetup
         var (imageDecay, textDecay) = LayerDecay.FromRecipe(o);
         var frozen = TowerLock.Apply(model, recipe.Lock);
         if (frozen.Count > 0) log?.Invoke(TowerLock.Describe(model, frozen));
-        if (recipe.Lock.ImageFreezeBnStats) log?.Invoke("lock.image_freeze_bn_stats: a ViT image tower has no batch norm, nothing to freeze");
+        if (recipe.Lock.ImageFreezeBnStats) FreezeBatchNorms(model, recipe.Lock, log);
         var scales = imageDecay is null && textDecay is null ? null : LayerDecay.Scales(model, imageDecay, textDecay);
         var optimizer = ParameterGroups.AdamW(model, o.Lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, ParameterGroups.ParseRule(o.DecayRule), scales);
         if (scales is not null)
@@ -29,5 +29,18 @@ public static class FineTuneSetup
             foreach (var line in ParameterGroups.Describe(optimizer)) log?.Invoke($"  {line}");
         }
         return optimizer;
+    }
+
+    // OpenCLIP applies freeze_bn_stats inside the image tower's lock: a ResNet's BatchNorms then keep their running
+    // statistics, in training too; a ViT has none
+    private static void FreezeBatchNorms(ContrastiveModel model, LockRecipe lk, Action<string>? log)
+    {
+        if (model is ClipModel { visual: ModifiedResNet rn } && lk.Image)
+        {
+            rn.FreezeBatchNormStats = true;
+            log?.Invoke("lock.image_freeze_bn_stats: the ResNet image tower's batch norms keep their running statistics");
+        }
+        else if (!lk.Image) throw new ClipSharp.Core.ClipSharpException("lock.image_freeze_bn_stats needs lock.image (OpenCLIP freezes the statistics of a locked image tower only).");
+        else log?.Invoke("lock.image_freeze_bn_stats: a ViT image tower has no batch norm, nothing to freeze");
     }
 }

@@ -34,6 +34,8 @@ public static class LayerDecay
     public static Dictionary<string, double> Scales(ContrastiveModel model, double? imageDecay, double? textDecay)
     {
         var scales = new Dictionary<string, double>();
+        if (imageDecay is not null and not 1.0 && model.Config.Vision.IsResNet)
+            throw new ClipSharpException("Layer-wise lr decay of the image tower needs a ViT (layer groups); this model's image tower is a ResNet.");
         if (imageDecay is { } di) Add(scales, TowerLayerGroups.Of(model, Tower.Image), di);
         if (textDecay is { } dt) Add(scales, TowerLayerGroups.Of(model, Tower.Text), dt);
         return scales;

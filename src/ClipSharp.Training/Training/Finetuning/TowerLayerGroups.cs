@@ -37,8 +37,9 @@ public static class TowerLayerGroups
     private static readonly string[] TextEmbeddings = ["token_embedding", "positional_embedding", "cls_emb"];
 
     /// <summary>The groups of <paramref name="tower"/> in <paramref name="model"/>.</summary>
-    public static TowerGroups Of(ContrastiveModel model, Tower tower) =>
-        Of(model.named_parameters().Select(p => p.name), tower, TextPrefix(model));
+    public static TowerGroups Of(ContrastiveModel model, Tower tower) => tower == Tower.Image && model.Config.Vision.IsResNet
+        ? new TowerGroups(tower, [], model.named_parameters().Select(p => p.name).Where(n => n.StartsWith("visual.", StringComparison.Ordinal)).ToList())   // a ResNet has no groups (OpenCLIP)
+        : Of(model.named_parameters().Select(p => p.name), tower, TextPrefix(model));
 
     /// <summary>The groups of <paramref name="tower"/> over the parameter names of a model whose text tower sits under
     /// <paramref name="textPrefix"/> ("" or "text.").</summary>

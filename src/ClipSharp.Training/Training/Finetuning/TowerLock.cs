@@ -31,6 +31,8 @@ public static class TowerLock
     {
         if (recipe.ImageUnlockedGroups < 0) throw new ClipSharpException($"lock.image_unlocked_groups must be >= 0, got {recipe.ImageUnlockedGroups}.");
         if (recipe.TextUnlockedLayers < 0) throw new ClipSharpException($"lock.text_unlocked_layers must be >= 0, got {recipe.TextUnlockedLayers}.");
+        if (recipe.Image && recipe.ImageUnlockedGroups > 0 && model.Config.Vision.IsResNet)
+            throw new ClipSharpException($"lock.image_unlocked_groups = {recipe.ImageUnlockedGroups}: a ResNet image tower has no layer groups and locks only whole (0), as in OpenCLIP.");
         var frozen = new HashSet<string>();
         if (recipe.Image) frozen.UnionWith(Frozen(TowerLayerGroups.Of(model, Tower.Image), recipe.ImageUnlockedGroups, _ => false));
         if (recipe.Text)

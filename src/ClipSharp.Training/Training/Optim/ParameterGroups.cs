@@ -45,7 +45,8 @@ public static class ParameterGroups
         return rule switch
         {
             WeightDecayRule.Legacy => false,
-            WeightDecayRule.OpenClip => name.EndsWith("positional_embedding", StringComparison.Ordinal),
+            // the towers' no_weight_decay() names; ModifiedResNet has none, so its attention pool's embedding is decayed
+            WeightDecayRule.OpenClip => name.EndsWith("positional_embedding", StringComparison.Ordinal) && !name.EndsWith("attnpool.positional_embedding", StringComparison.Ordinal),
             WeightDecayRule.KernelsOnly => name.Contains("embedding") || name.EndsWith("cls_emb", StringComparison.Ordinal)
                 || name.EndsWith("queries", StringComparison.Ordinal) || name.EndsWith("attn_pool.query", StringComparison.Ordinal),
             _ => throw new ArgumentOutOfRangeException(nameof(rule)),

@@ -46,7 +46,7 @@ public static class SupervisedControl
             using var scope = NewDisposeScope();
             var pick = tensor(Enumerable.Range(0, o.SupervisedBatch).Select(_ => train[rng.Next(train.Length)]).ToArray());
             opt.zero_grad();
-            var logits = net.Head.forward(net.Visual.Encode(pixels.index_select(0, pick).to(device)).Pooled);
+            var logits = net.Head.forward(((IVisionTower)net.Visual).Encode(pixels.index_select(0, pick).to(device)).Pooled);
             var loss = nn.functional.cross_entropy(logits, y.index_select(0, pick).to(device));
             loss.backward();
             opt.step();
@@ -61,12 +61,12 @@ public static class SupervisedControl
     /// <summary>The control's network: the image tower (under its OpenCLIP name) and a linear head on its pooled features.</summary>
     internal sealed class ControlNet : nn.Module
     {
-        public readonly VisionTransformer Visual;
+        public readonly nn.Module Visual;
         public readonly TorchSharp.Modules.Linear Head;
 
         public ControlNet(ModelConfig config, int classes) : base(nameof(ControlNet))
         {
-            Visual = new VisionTransformer(config.Vision, config.EmbedDim, config.QuickGelu);
+            Visual = VisionTowers.Create(config.Vision, config.EmbedDim, config.QuickGelu);
             Head = nn.Linear(config.EmbedDim, classes);
             RegisterComponents();
         }
@@ -82,7 +82,7 @@ public static class SupervisedControl
         {
             using var scope = NewDisposeScope();
             var idx = tensor(heldOut[from..Math.Min(heldOut.Length, from + EvalBatch)]);
-            var predicted = net.Head.forward(net.Visual.Encode(pixels.index_select(0, idx).to(device)).Pooled).argmax(1).cpu();
+            var predicted = net.Head.forward(((IVisionTower)net.Visual).Encode(pixels.index_select(0, idx).to(device)).Pooled).argmax(1).cpu();
             correct += predicted.eq(y.index_select(0, idx)).sum().item<long>();
         }
         net.train();

@@ -39,7 +39,10 @@ public class MixedPrecisionTests(ITestOutputHelper output)
         var failures = new List<string>();
         Report("amp_bf16", fp32, amp, FeatureCos, failures);
         Require(failures, "amp_bf16 loss", RelDiff(fp32.Loss, amp.Loss), LossRel, smallerIsBetter: true);
-        var worst = fp32.Grads.Where(g => g.Value.norm().item<float>() > 1e-12)
+        // A gradient that is zero up to rounding has no direction to compare: an attention's key bias shifts every
+        // score of a query equally, which the softmax ignores (the ResNet attention pool's k_proj.bias).
+        double largest = fp32.Grads.Values.Max(g => g.norm().item<float>());
+        var worst = fp32.Grads.Where(g => g.Value.norm().item<float>() > 1e-6 * largest)
             .Select(g => (g.Key, Cos: Cosine(g.Value.flatten(), amp.Grads[g.Key].flatten()))).OrderBy(g => g.Cos).ToList();
         output.WriteLine($"{c.Name} amp_bf16 gradients: {worst.Count} compared, lowest cosines " +
             string.Join(", ", worst.Take(3).Select(g => $"{g.Key} {g.Cos:F5}")));
