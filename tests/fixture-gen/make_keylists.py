@@ -57,7 +57,10 @@ def key_list(name, raw):
     n = sum(p.numel() for p in model.parameters())
     source = f"open_clip.create_model from configs/models/{name}.json (open_clip {open_clip.__version__})"
     if decoder is not None:
-        v = oc_cfg["vision_cfg"]["width"]
+        vc = oc_cfg["vision_cfg"]
+        # The CLIPS reference has ViT towers only (tokens of vision width); with a ModifiedResNet tower ClipSharp's
+        # captioner reads the last stage's feature map, width * 32 channels (ClipSharp's IVisionTower.TokenWidth).
+        v = vc["width"] * 32 if isinstance(vc.get("layers"), list) else vc["width"]
         t = oc_cfg["text_cfg"]["width"]
         dk = decoder_keys(decoder, v, t, oc_cfg["text_cfg"].get("vocab_size", 49408))
         sd.update(dk)

@@ -18,7 +18,7 @@ internal static class ModuleSupport
         typeof(Modeling.Layers.Transformer), typeof(ResidualAttentionBlock), typeof(Attention), typeof(Mlp),
         typeof(Activation), typeof(LayerScale), typeof(PatchDropout),   // patch dropout is the identity in eval mode
         typeof(LayerNorm), typeof(Linear), typeof(Conv2d), typeof(Embedding), typeof(ModuleList<ResidualAttentionBlock>),
-        typeof(ModifiedResNet), typeof(Bottleneck), typeof(AttentionPool2d), typeof(BatchNorm2d), typeof(AvgPool2d), typeof(Sequential),
+        typeof(ModifiedResNet), typeof(Bottleneck), typeof(AttentionPool2d), typeof(BatchNormLayer), typeof(AvgPool2d), typeof(Sequential),
     ];
 
     /// <summary>Throws when <paramref name="tower"/> or one of its submodules has no ONNX emitter.</summary>

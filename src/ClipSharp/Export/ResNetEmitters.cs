@@ -37,7 +37,7 @@ internal static class ResNetEmitters
         {
             if (stride > 1) shortcut = AvgPool(g, shortcut, stride);
             var modules = d.named_children().ToDictionary(c => c.name, c => c.module);
-            shortcut = Bn(g, $"{path}.downsample.1", (BatchNorm2d)modules["1"], Conv(g, $"{path}.downsample.0", (Conv2d)modules["0"], shortcut));
+            shortcut = Bn(g, $"{path}.downsample.1", (BatchNormLayer)modules["1"], Conv(g, $"{path}.downsample.0", (Conv2d)modules["0"], shortcut));
         }
         return Relu(g, g.Node("Add", [y, shortcut]));
     }
@@ -51,11 +51,11 @@ internal static class ResNetEmitters
             Attr.Ints("kernel_shape", k, k), Attr.Ints("strides", stride, stride), Attr.Ints("pads", pad, pad, pad, pad));
     }
 
-    private static string Bn(OnnxGraph g, string path, BatchNorm2d bn, string x) =>
+    private static string Bn(OnnxGraph g, string path, BatchNormLayer bn, string x) =>
         g.Node("BatchNormalization",
             [x, g.Weight($"{path}.weight", bn.weight!, matrix: false), g.Weight($"{path}.bias", bn.bias!, matrix: false),
-             g.Weight($"{path}.running_mean", bn.running_mean!, matrix: false), g.Weight($"{path}.running_var", bn.running_var!, matrix: false)],
-            null, Attr.Float("epsilon", 1e-5f));
+             g.Weight($"{path}.running_mean", bn.running_mean, matrix: false), g.Weight($"{path}.running_var", bn.running_var, matrix: false)],
+            null, Attr.Float("epsilon", (float)BatchNormLayer.Eps));
 
     private static string Relu(OnnxGraph g, string x) => g.Node("Relu", [x]);
 

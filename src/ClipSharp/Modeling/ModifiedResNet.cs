@@ -16,7 +16,7 @@ namespace ClipSharp.Modeling;
 public sealed class ModifiedResNet : nn.Module, IVisionTower
 {
     public readonly Conv2d conv1, conv2, conv3;
-    public readonly BatchNorm2d bn1, bn2, bn3;
+    public readonly BatchNormLayer bn1, bn2, bn3;
     public readonly AvgPool2d avgpool;
     public readonly Sequential layer1, layer2, layer3, layer4;
     public readonly AttentionPool2d attnpool;
@@ -45,7 +45,7 @@ public sealed class ModifiedResNet : nn.Module, IVisionTower
 
     private void FreezeNorms()
     {
-        foreach (var bn in modules().OfType<BatchNorm2d>()) bn.eval();
+        foreach (var bn in modules().OfType<BatchNormLayer>()) bn.eval();
     }
 
     /// <summary>Channels of the last stage (the attention pool's width): width · 32.</summary>
@@ -63,11 +63,11 @@ public sealed class ModifiedResNet : nn.Module, IVisionTower
         _cfg = cfg;
         int w = cfg.Width;
         conv1 = nn.Conv2d(3, w / 2, 3, stride: 2, padding: 1, bias: false);
-        bn1 = nn.BatchNorm2d(w / 2);
+        bn1 = new BatchNormLayer(w / 2);
         conv2 = nn.Conv2d(w / 2, w / 2, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(w / 2);
+        bn2 = new BatchNormLayer(w / 2);
         conv3 = nn.Conv2d(w / 2, w, 3, padding: 1, bias: false);
-        bn3 = nn.BatchNorm2d(w);
+        bn3 = new BatchNormLayer(w);
         avgpool = nn.AvgPool2d(2);
         int inplanes = w;
         layer1 = Stage(ref inplanes, w, blocks[0], 1);

@@ -3,6 +3,7 @@ using ClipSharp.Core;
 using ClipSharp.Data.Images;
 using ClipSharp.Inference;
 using ClipSharp.Modeling;
+using ClipSharp.Modeling.Layers;
 using ClipSharp.Scenes;
 using ClipSharp.Tests.Support;
 using ClipSharp.Training.Finetuning;
@@ -83,8 +84,8 @@ public class ModifiedResNetTests
         using var model = (ClipsModel)ModelFactory.Create(ModelFactory.LoadConfig(cfgPath).Model);
         using (no_grad()) { model.train(); for (int i = 0; i < 3; i++) model.EncodeImage(randn(8, 3, 64, 64).mul(0.5).add(0.3), false); }
         model.eval();
-        var bn = (BatchNorm2d)((ModifiedResNet)model.visual).layer1.children().OfType<ClipSharp.Modeling.Layers.Bottleneck>().First().bn2;
-        Assert.True(bn.num_batches_tracked!.item<long>() == 3 && bn.running_mean!.abs().sum().item<float>() > 0, "the training forwards must move the running statistics");
+        var bn = (BatchNormLayer)((ModifiedResNet)model.visual).layer1.children().OfType<Bottleneck>().First().bn2;
+        Assert.True(bn.num_batches_tracked.item<long>() == 3 && bn.running_mean.abs().sum().item<float>() > 0, "the training forwards must move the running statistics");
         var dir = TestPaths.NewTempDir("rn-run");
         File.WriteAllText(Path.Combine(dir, "open_clip_config.json"),
             $"{{\"model_cfg\": {File.ReadAllText(cfgPath)}, \"preprocess_cfg\": {PreprocessConfig.Clips(64).ToJson()}}}");
@@ -117,7 +118,7 @@ public class ModifiedResNetTests
         var bn = rn.bn1;
         Assert.False(bn.training, "a frozen-statistics BatchNorm stays in eval mode when the model trains");
         using (no_grad()) model.EncodeImage(randn(4, 3, 64, 64), false);
-        Assert.Equal(0, bn.num_batches_tracked!.item<long>());
+        Assert.Equal(0, bn.num_batches_tracked.item<long>());
         Assert.True(rn.layer4.training);   // the rest of the tower trains
     }
 }

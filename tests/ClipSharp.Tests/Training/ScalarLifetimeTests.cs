@@ -36,8 +36,12 @@ public sealed class ScalarLifetimeTests
         foreach (var type in assemblies.SelectMany(a => a.GetTypes()).Where(t => HotNamespaces.Any(n => t.Namespace?.StartsWith(n, StringComparison.Ordinal) == true)))
             foreach (var method in Methods(type))
                 foreach (var callee in Callees(method).Distinct())
+                {
                     if (IsImplicitToScalar(callee) || MakesTemporary(callee))
                         offenders.Add($"{type.FullName}.{method.Name} calls {Describe(callee)}");
+                    if (BuiltModule(callee) is { } module && ForwardMakesTemporary(module))
+                        offenders.Add($"{type.FullName}.{method.Name} builds {module.Name}, whose forward makes a temporary Scalar");
+                }
         Assert.True(offenders.Count == 0, "Temporary TorchSharp Scalars in hot paths (use ClipSharp.Core.Scalars):\n" + string.Join("\n", offenders.Distinct()));
     }
 
@@ -57,6 +61,31 @@ public sealed class ScalarLifetimeTests
     }
 
     private static torch.Tensor Offender(torch.Tensor x) => x.clamp(0.0, 1.0) + x;
+
+    [Fact]
+    public void TheScanFindsModulesWhoseForwardMakesTemporaries()
+    {
+        // A forward call compiles to the virtual Module<Tensor, Tensor>.forward, so the scan also asks of every TorchSharp
+        // module a hot path builds whether its own forward override makes a temporary (BatchNorm2d: num_batches_tracked.add_(1)).
+        var build = Callees(typeof(ScalarLifetimeTests).GetMethod(nameof(BuildsBatchNorm), Declared)!).Select(BuiltModule).OfType<Type>().ToList();
+        Assert.Contains(build, ForwardMakesTemporary);
+        Assert.False(ForwardMakesTemporary(typeof(TorchSharp.Modules.Linear)));
+    }
+
+    private static torch.nn.Module BuildsBatchNorm() => torch.nn.BatchNorm2d(4);
+
+    // The TorchSharp module type a call builds (a factory such as nn.BatchNorm2d(...) or a constructor), else null.
+    private static Type? BuiltModule(MethodBase m)
+    {
+        var t = m switch { ConstructorInfo c => c.DeclaringType, MethodInfo mi => mi.ReturnType, _ => null };
+        return t is not null && t.Assembly == typeof(Scalar).Assembly && typeof(torch.nn.Module).IsAssignableFrom(t) && !t.IsAbstract ? t : null;
+    }
+
+    private bool ForwardMakesTemporary(Type module)
+    {
+        var forward = module.GetMethod("forward", BindingFlags.Public | BindingFlags.Instance, [typeof(torch.Tensor)]);
+        return forward is not null && forward.DeclaringType!.Assembly == typeof(Scalar).Assembly && MakesTemporary(forward);
+    }
 
     private static IEnumerable<MethodBase> Methods(Type t) => t.GetMethods(Declared).Cast<MethodBase>().Concat(t.GetConstructors(Declared));
 

@@ -16,7 +16,7 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     public const int Expansion = 4;
 
     public readonly Conv2d conv1, conv2, conv3;
-    public readonly BatchNorm2d bn1, bn2, bn3;
+    public readonly BatchNormLayer bn1, bn2, bn3;
     public readonly AvgPool2d? avgpool;
     public readonly Sequential? downsample;
 
@@ -27,17 +27,17 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     {
         Stride = stride;
         conv1 = nn.Conv2d(inplanes, planes, 1, bias: false);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNormLayer(planes);
         conv2 = nn.Conv2d(planes, planes, 3, padding: 1, bias: false);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNormLayer(planes);
         if (stride > 1) avgpool = nn.AvgPool2d(stride);
         conv3 = nn.Conv2d(planes, planes * Expansion, 1, bias: false);
-        bn3 = nn.BatchNorm2d(planes * Expansion);
+        bn3 = new BatchNormLayer(planes * Expansion);
         if (stride > 1 || inplanes != planes * Expansion)
             downsample = nn.Sequential(
                 ("-1", nn.AvgPool2d(stride)),
                 ("0", nn.Conv2d(inplanes, planes * Expansion, 1, bias: false)),
-                ("1", nn.BatchNorm2d(planes * Expansion)));
+                ("1", new BatchNormLayer(planes * Expansion)));
         RegisterComponents();
     }
 
