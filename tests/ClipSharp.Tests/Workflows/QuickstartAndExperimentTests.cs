@@ -1,3 +1,4 @@
+using ClipSharp.Modeling;
 using System.Text.Json.Nodes;
 using ClipSharp.Tests.Support;
 using ClipSharp.Tests.Training;
@@ -60,6 +61,27 @@ public class QuickstartAndExperimentTests
         Assert.Contains("plots/final-3.png", html);
         Assert.DoesNotContain("plots/eval_", html);                        // evaluated once (at the end): no one-point curves
         Assert.Contains("synthetic recaption", html);
+    }
+
+    [Fact]
+    public void TheResNetTowerSwapsOnlyTheImageTowerOfBothRecipes()
+    {
+        foreach (var (recipe, model) in QuickstartRunner.ResNetModels)
+        {
+            var vit = ModelFactory.LoadConfig(ClipSharp.Training.Recipes.RecipeReader.Read(recipe, []).Model).Model;
+            var rn = ModelFactory.LoadConfig(model).Model;
+            Assert.True(rn.Vision.IsResNet && !vit.Vision.IsResNet, recipe);
+            // same text tower, captioner, embedding width and kind
+            Assert.Equal((vit.Text, vit.Decoder, vit.EmbedDim, vit.Kind, vit.QuickGelu), (rn.Text, rn.Decoder, rn.EmbedDim, rn.Kind, rn.QuickGelu));
+        }
+        var dir = OutWithWorld("quickstart-rn");
+        var r = QuickstartRunner.Run(new QuickstartOptions
+        {
+            OutputDir = dir, Baseline = false, Tower = QuickstartTower.ResNet,
+            Overrides = ["schedule.total_steps=2", "schedule.warmup_steps=1", "batch_size=16", "evals.0.batch_size=16"],
+        });
+        Assert.True(ModelFactory.LoadConfig(r.Models.Single().RunDirectory).Model.Vision.IsResNet);
+        Assert.InRange(r.Models[0].Metric(QuickstartRunner.RetrievalEval, "image_retrieval_recall@10"), 0, 1);
     }
 
     [Fact]

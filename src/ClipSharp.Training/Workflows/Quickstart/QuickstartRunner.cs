@@ -21,6 +21,9 @@ public sealed record QuickstartOptions
     /// <summary>Train with <see cref="QuickstartRunner.LongOverrides"/> (applied before <see cref="Overrides"/>).</summary>
     public bool Long { get; init; }
 
+    /// <summary>The image tower of both models: the recipes' ViT, or OpenCLIP's ModifiedResNet (<see cref="QuickstartRunner.ResNetModels"/>).</summary>
+    public QuickstartTower Tower { get; init; } = QuickstartTower.Vit;
+
     /// <summary>Recipe overrides applied to both runs (e.g. "schedule.total_steps=100").</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
 
@@ -32,6 +35,15 @@ public sealed record QuickstartOptions
 
     /// <summary>Receives notices.</summary>
     public Action<string>? Log { get; init; }
+}
+
+/// <summary>The quickstart models' image tower.</summary>
+public enum QuickstartTower
+{
+    /// <summary>The recipes' models: CLIPS-style ViTs (64 px, 8-px patches).</summary>
+    Vit,
+    /// <summary>OpenCLIP's ModifiedResNet [1, 1, 1, 1], width 16 (<see cref="QuickstartRunner.ResNetModels"/>).</summary>
+    ResNet,
 }
 
 /// <summary>One trained model's final metrics.</summary>
@@ -61,6 +73,13 @@ public static class QuickstartRunner
     /// (docs/world-and-ablations.md).</summary>
     public static readonly IReadOnlyList<string> LongOverrides = ["schedule.total_steps=4000", "schedule.warmup_steps=200"];
 
+    /// <summary>The model configs `--tower resnet` trains, by recipe: the same text tower and captioner with a
+    /// ModifiedResNet [1, 1, 1, 1] of width 16 as the image tower (docs/world-and-ablations.md, "A convolutional tower").</summary>
+    public static readonly IReadOnlyDictionary<string, string> ResNetModels = new Dictionary<string, string>
+    {
+        ["quickstart"] = "quickstart-clips-rn", ["quickstart-baseline"] = "quickstart-clip-rn",
+    };
+
     /// <summary>A value of a chance/oracle dictionary by eval and metric, or NaN.</summary>
     public static double Lookup(IReadOnlyDictionary<string, double> d, string eval, string key) =>
         d.TryGetValue($"{eval}/{key}", out var v) ? v : double.NaN;
@@ -84,7 +103,8 @@ public static class QuickstartRunner
         var models = new List<QuickstartModel>();
         foreach (var (label, recipeName, dir) in runs)
         {
-            var recipe = RecipeReader.Read(recipeName, paths.Concat(o.Long ? LongOverrides : []).Concat(o.Overrides));
+            string[] tower = o.Tower == QuickstartTower.ResNet ? [$"model={ResNetModels[recipeName]}"] : [];
+            var recipe = RecipeReader.Read(recipeName, paths.Concat(tower).Concat(o.Long ? LongOverrides : []).Concat(o.Overrides));
             var result = Trainer.Run(new TrainOptions { Recipe = recipe, RunDirectory = Path.Combine(outDir, dir), Observer = o.Observer?.Invoke(label) });
             models.Add(new QuickstartModel(label, recipeName, result.RunDirectory, result.Seconds, result.FinalEvals));
         }
