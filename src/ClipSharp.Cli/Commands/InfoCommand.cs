@@ -32,9 +32,11 @@ public static class InfoCommand
             yield return $"directory    config {Name(d.ConfigPath)}, tokenizer files: {string.Join(", ", new[] { d.VocabTxt, d.TokenizerJson, d.TokenizerConfigJson, d.SpecialTokensMapJson, d.BpeVocab }.OfType<string>().Select(Path.GetFileName).DefaultIfEmpty("none"))}";
         yield return $"tensors      {s.Tensors.Count} tensors, {s.ParameterCount:N0} parameters";
         yield return $"dtypes       {string.Join(", ", s.DTypeCounts.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} x{kv.Value}"))}";
-        yield return a.Vision is { } v
+        yield return a.Vision is { IsResNet: true } r
+            ? $"vision       ResNet (OpenCLIP ModifiedResNet) width {r.Width}, blocks per stage [{string.Join(", ", r.StageBlocks!)}], image {r.ImageSize}, attention pool{Out(r.OutputDim)}"
+            : a.Vision is { } v
             ? $"vision       ViT width {v.Width}, {v.Layers} layers, patch {v.PatchSize}, image {v.ImageSize}; {(v.HasClassEmbedding ? "class token" : "no class token")}, {(v.HasLnPre ? "ln_pre" : "no ln_pre (CLIPS-style)")}{(v.HasAttentionalPool ? ", attentional pool" : "")}{Out(v.OutputDim)}"
-            : "vision       no OpenCLIP ViT tower (visual.conv1.weight absent)";
+            : "vision       no OpenCLIP image tower (neither visual.conv1.weight nor visual.layer1.0.conv1.weight)";
         yield return a.Text is { } t
             ? $"text         width {t.Width}, {t.Layers} layers, context {t.ContextLength}, vocab {t.VocabSize}{(t.Prefix.Length > 0 ? $" (under '{t.Prefix}')" : "")}{(t.HasClsEmbedding ? ", cls_emb" : "")}{Out(t.OutputDim)}"
             : "text         no OpenCLIP text tower (token_embedding.weight absent)";

@@ -21,6 +21,7 @@ public sealed partial record ArchitectureGuess(int? EmbedDim, VisionTowerGuess? 
 
     private static VisionTowerGuess? GuessVision(Dictionary<string, long[]> t, Func<string, long[]?> S)
     {
+        if (S("visual.layer1.0.conv1.weight") is [var stem, ..]) return GuessResNet(t, S, (int)stem);
         if (S("visual.conv1.weight") is not [var width, _, var patch, _]) return null;
         bool cls = t.ContainsKey("visual.class_embedding");
         int image = 0;
@@ -32,6 +33,16 @@ public sealed partial record ArchitectureGuess(int? EmbedDim, VisionTowerGuess? 
         int? outDim = S("visual.proj") is [_, var e] ? (int)e : null;
         return new VisionTowerGuess((int)width, Layers(t.Keys, "visual.transformer.resblocks."), (int)patch, image, cls,
             t.ContainsKey("visual.ln_pre.weight"), t.Keys.Any(k => k.StartsWith("visual.attn_pool.", StringComparison.Ordinal)), outDim);
+    }
+
+    // OpenCLIP's build_model_from_openai_state_dict: blocks per stage from visual.layerS.B, width from layer1's first
+    // convolution, the image side from the attention pool's positional embedding (grid² + 1 rows), embed_dim from c_proj.
+    private static VisionTowerGuess GuessResNet(Dictionary<string, long[]> t, Func<string, long[]?> S, int width)
+    {
+        var blocks = Enumerable.Range(1, 4).Select(s => Layers(t.Keys, $"visual.layer{s}.")).ToArray();
+        int image = S("visual.attnpool.positional_embedding") is [var rows, _] ? (int)Math.Round(Math.Sqrt(rows - 1)) * 32 : 0;
+        int? outDim = S("visual.attnpool.c_proj.weight") is [var e, _] ? (int)e : null;
+        return new VisionTowerGuess(width, blocks.Sum(), 0, image, false, false, false, outDim, blocks);
     }
 
     private static TextTowerGuess? GuessText(Dictionary<string, long[]> t, Func<string, long[]?> S, string p)

@@ -5,13 +5,17 @@ namespace ClipSharp.Checkpoints;
 /// <summary>
 /// What a checkpoint holds, read without loading tensor data: tensors, element count per dtype, the implied
 /// architecture and how it compares with model configs. <see cref="ParameterCount"/> counts every tensor's elements
-/// (an OpenCLIP state dict holds parameters only).
+/// except BatchNorm buffers (running_mean, running_var, num_batches_tracked: a ResNet tower's state, not parameters).
 /// </summary>
 public sealed record CheckpointSummary(string Path, CheckpointFormat Format, IReadOnlyList<TensorSpec> Tensors, ArchitectureGuess Architecture,
     HfModelDirectory? Directory, IReadOnlyList<ConfigMatch> Configs)
 {
     /// <summary>Total number of elements over all tensors.</summary>
-    public long ParameterCount => Tensors.Sum(t => t.NumElements);
+    public long ParameterCount => Tensors.Where(t => !IsBatchNormBuffer(t.Name)).Sum(t => t.NumElements);
+
+    private static bool IsBatchNormBuffer(string name) =>
+        name.EndsWith(".running_mean", StringComparison.Ordinal) || name.EndsWith(".running_var", StringComparison.Ordinal)
+        || name.EndsWith(".num_batches_tracked", StringComparison.Ordinal);
 
     /// <summary>Tensor count per dtype.</summary>
     public IReadOnlyDictionary<ScalarType, int> DTypeCounts => Tensors.GroupBy(t => t.DType).ToDictionary(g => g.Key, g => g.Count());

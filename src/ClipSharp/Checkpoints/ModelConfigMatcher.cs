@@ -49,9 +49,8 @@ public static class ModelConfigMatcher
         if (!root.TryGetProperty("embed_dim", out var embedEl) || !embedEl.TryGetInt32(out var embed)) return null;
         var v = Section(root, "vision_cfg");
         var t = Section(root, "text_cfg");
-        // ResNet (layers is a list), timm or HF towers are not described by these fields.
-        if (v is { } ve && (ve.TryGetProperty("timm_model_name", out var tm) && tm.ValueKind == JsonValueKind.String
-            || ve.TryGetProperty("layers", out var l) && l.ValueKind != JsonValueKind.Number)) return null;
+        // timm or HF towers are not described by these fields.
+        if (v is { } ve && ve.TryGetProperty("timm_model_name", out var tm) && tm.ValueKind == JsonValueKind.String) return null;
         if (t is { } te && te.TryGetProperty("hf_model_name", out var hm) && hm.ValueKind == JsonValueKind.String) return null;
 
         var diffs = new List<string>();
@@ -62,8 +61,20 @@ public static class ModelConfigMatcher
         }
         Check("embed_dim", embed, arch.EmbedDim);
         Check("vision_cfg.width", Int(v, "width", VisionWidth), arch.Vision?.Width);
-        Check("vision_cfg.layers", Int(v, "layers", Layers), arch.Vision?.Layers);
-        Check("vision_cfg.patch_size", Int(v, "patch_size", Patch), arch.Vision?.PatchSize);
+        var stages = Stages(v);
+        if (stages is not null || arch.Vision?.IsResNet == true)
+        {
+            // a ResNet (layers as a list): the blocks per stage must agree, and a ViT checkpoint never matches one
+            string want = stages is null ? "a ViT" : $"[{string.Join(", ", stages)}]";
+            string? got = arch.Vision is null ? null : arch.Vision.IsResNet ? $"[{string.Join(", ", arch.Vision.StageBlocks!)}]" : "a ViT";
+            if (got == null) diffs.Add($"vision_cfg.layers: config {want}, checkpoint has no such tower");
+            else if (got != want) diffs.Add($"vision_cfg.layers: config {want}, checkpoint {got}");
+        }
+        else
+        {
+            Check("vision_cfg.layers", Int(v, "layers", Layers), arch.Vision?.Layers);
+            Check("vision_cfg.patch_size", Int(v, "patch_size", Patch), arch.Vision?.PatchSize);
+        }
         Check("vision_cfg.image_size", Int(v, "image_size", Image), arch.Vision?.ImageSize);
         Check("text_cfg.width", Int(t, "width", TextWidth), arch.Text?.Width);
         Check("text_cfg.layers", Int(t, "layers", Layers), arch.Text?.Layers);
@@ -74,6 +85,11 @@ public static class ModelConfigMatcher
 
     private static JsonElement? Section(JsonElement root, string name) =>
         root.TryGetProperty(name, out var s) && s.ValueKind == JsonValueKind.Object ? s : null;
+
+    // vision_cfg.layers as a list (a ResNet's blocks per stage), else null.
+    private static int[]? Stages(JsonElement? v) =>
+        v is { } s && s.TryGetProperty("layers", out var l) && l.ValueKind == JsonValueKind.Array
+            ? l.EnumerateArray().Select(e => e.TryGetInt32(out var i) ? i : -1).ToArray() : null;
 
     // An int field; image_size may be [h, w] (square only is compared).
     private static int Int(JsonElement? section, string name, int fallback)

@@ -62,9 +62,10 @@ public class ArchitectureGuessTests
         File.WriteAllText(Path.Combine(dir, "not-a-config.json"), """{"hello": 1}""");
         File.WriteAllText(Path.Combine(dir, "broken.json"), """{"embed_dim": """);
         var results = ModelConfigMatcher.Compare(arch, ModelConfigMatcher.JsonFilesIn([dir]));
-        Assert.Equal(["defaults", "b16"], results.Select(r => r.Name));
+        Assert.Equal(["defaults", "b16", "rn50"], results.Select(r => r.Name));   // fewest differences first
         Assert.True(results[0].IsMatch);
         Assert.Equal(["vision_cfg.patch_size: config 16, checkpoint 32", "text_cfg.layers: config 6, checkpoint 12"], results[1].Differences);
+        Assert.Contains("vision_cfg.layers: config [3, 4, 6, 3], checkpoint a ViT", results[2].Differences);   // a ResNet config is compared, never matched
     }
 
     [Fact]

@@ -102,6 +102,28 @@ public class ModifiedResNetTests
     }
 
     [Fact]
+    public void AResNetCheckpointIsRecognisedAndMatchedToItsConfig()
+    {
+        // the reference's tiny RN CLIP: OpenCLIP's own state dict, its config beside it ([1, 2, 1, 1], width 8, 64 px)
+        var weights = Path.Combine(Fixtures.RepoFixtures, "openclip-rn", "models", "oc-tiny-rn-a", "weights.safetensors");
+        var s = CheckpointSummary.Inspect(weights, [Path.Combine(TestPaths.RepoRoot, "configs", "models")]);
+        var v = s.Architecture.Vision!;
+        Assert.True(v.IsResNet);
+        Assert.Equal([1, 2, 1, 1], v.StageBlocks!);
+        Assert.Equal((8, 64, 64), (v.Width, v.ImageSize, v.OutputDim));
+        Assert.Equal("oc-tiny-rn-a", Assert.Single(s.Matches).Name);
+        Assert.Equal(1_146_797, s.ParameterCount);   // the reference's parameter count: BatchNorm buffers are state, not parameters
+        // a ResNet config never matches a ViT checkpoint, nor another stage layout
+        var rnConfig = s.Configs.Single(c => c.Name == "quickstart-clip-rn");
+        Assert.Contains(rnConfig.Differences, d => d.Contains("vision_cfg.layers: config [1, 1, 1, 1], checkpoint [1, 2, 1, 1]"));
+        var vitWeights = Path.Combine(Fixtures.RepoFixtures, "openclip-flags", "models", "flag-avg-pool", "weights.safetensors");
+        var vit = ArchitectureGuess.FromTensors(CheckpointReader.Inspect(vitWeights).Tensors);
+        Assert.False(vit.Vision!.IsResNet);
+        var vsRn = ModelConfigMatcher.Compare(vit, [Path.Combine(TestPaths.RepoRoot, "configs", "models", "quickstart-clip-rn.json")]).Single();
+        Assert.Contains(vsRn.Differences, d => d.Contains("config [1, 1, 1, 1], checkpoint a ViT"));
+    }
+
+    [Fact]
     public void LockingAResNetIsWholeAndCanFreezeItsStatistics()
     {
         using var model = (ClipModel)ModelFactory.Create(Config());
