@@ -17,6 +17,7 @@ public static class TrainingWorld
         WorldGenerator.Generate(new WorldGenerationOptions(Path.Combine(dir, "world"), Train: 256, Eval: 20, Bags: 4, ImageSize: 32, Threads: 2, ShardSize: 64));
         File.WriteAllText(Path.Combine(dir, "tiny-clips.json"), ModelJson(decoder: true));
         File.WriteAllText(Path.Combine(dir, "tiny-clip.json"), ModelJson(decoder: false));
+        File.WriteAllText(Path.Combine(dir, TinyResNetClips), ModelJson(decoder: true).Replace(ViTVision, ResNetVision));
         return dir;
     });
 
@@ -26,9 +27,15 @@ public static class TrainingWorld
     /// <summary>The world folder.</summary>
     public static string World => Path.Combine(Root, "world");
 
+    /// <summary>File name (under <see cref="Root"/>) of the tiny CLIPS config with a ModifiedResNet image tower (BatchNorm state).</summary>
+    public const string TinyResNetClips = "tiny-clips-rn.json";
+
+    private const string ViTVision = "{\"image_size\": 32, \"layers\": 1, \"width\": 32, \"head_width\": 16, \"patch_size\": 8, " +
+        "\"no_ln_pre\": true, \"pool_type\": \"avg\", \"final_ln_after_pool\": true, \"norm_kwargs\": {\"eps\": 1e-06}}";
+    private const string ResNetVision = "{\"image_size\": 32, \"layers\": [1, 1, 1, 1], \"width\": 8, \"head_width\": 32, \"patch_size\": null}";
+
     private static string ModelJson(bool decoder) =>
-        "{\"embed_dim\": 32, \"vision_cfg\": {\"image_size\": 32, \"layers\": 1, \"width\": 32, \"head_width\": 16, \"patch_size\": 8, " +
-        "\"no_ln_pre\": true, \"pool_type\": \"avg\", \"final_ln_after_pool\": true, \"norm_kwargs\": {\"eps\": 1e-06}}, " +
+        "{\"embed_dim\": 32, \"vision_cfg\": " + ViTVision + ", " +
         "\"text_cfg\": {\"context_length\": 24, \"vocab_size\": 512, \"hf_tokenizer_name\": \"bert-base-uncased\", \"width\": 32, \"heads\": 2, " +
         "\"layers\": 1, \"pool_type\": \"last\", \"no_causal_mask\": true, \"norm_kwargs\": {\"eps\": 1e-06}}" +
         (decoder ? ", \"decoder_cfg\": {\"width\": 32, \"layers\": 1, \"heads\": 2, \"num_learnable_tokens\": 16, \"output_length\": 16}}" : "}");
