@@ -59,7 +59,8 @@ public abstract class ContrastiveModel : nn.Module
     /// <summary>
     /// OpenCLIP's <c>set_grad_checkpointing(enable)</c>: every residual block of the towers and decoders recomputes its
     /// activations in the backward instead of storing them (<see cref="GradCheckpoint"/>): less memory for about one more
-    /// forward of compute, the same gradients.
+    /// forward of compute, the same gradients. A ModifiedResNet image tower's blocks do not checkpoint (OpenCLIP refuses
+    /// it for that tower); the model's text tower still does.
     /// </summary>
     public void SetGradCheckpointing(bool enable = true)
     {
