@@ -9,6 +9,37 @@ public enum VisionPool { Token, Average, None }
 /// <summary>Text pooling (OpenCLIP `pool_type`): argmax = the EOT position (highest id), last = index L-1 (CLIPS [CLS]).</summary>
 public enum TextPool { Argmax, Last, First, Eos, None }
 
+/// <summary>Blocks per stage of a ModifiedResNet tower, a value (two configs with the same stages are equal, which an
+/// array would not give a record); enumerates and serializes as the list OpenCLIP writes.</summary>
+public sealed record ResNetStages(int Stage1, int Stage2, int Stage3, int Stage4) : IReadOnlyList<int>
+{
+    /// <summary>The four stages from a list; anything but four entries is an error naming <paramref name="source"/>.</summary>
+    public static ResNetStages From(IReadOnlyList<int> blocks, string source) => blocks.Count == 4
+        ? new ResNetStages(blocks[0], blocks[1], blocks[2], blocks[3])
+        : throw new ClipSharp.Core.ClipSharpException($"{source}: vision_cfg.layers lists {blocks.Count} stages; a ResNet tower has 4.");
+
+    /// <inheritdoc/>
+    public int Count => 4;
+
+    /// <inheritdoc/>
+    public int this[int index] => index switch
+    {
+        0 => Stage1, 1 => Stage2, 2 => Stage3, 3 => Stage4,
+        _ => throw new ArgumentOutOfRangeException(nameof(index), index, "a ResNet has stages 0-3"),
+    };
+
+    /// <inheritdoc/>
+    public IEnumerator<int> GetEnumerator()
+    {
+        yield return Stage1;
+        yield return Stage2;
+        yield return Stage3;
+        yield return Stage4;
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>The image tower (OpenCLIP `vision_cfg`). Defaults are OpenCLIP's.</summary>
 public sealed record VisionConfig
 {
@@ -18,7 +49,7 @@ public sealed record VisionConfig
     public int Layers { get; init; } = 12;
     /// <summary>`layers` given as a list: blocks per stage of a ModifiedResNet tower (OpenCLIP's RN50 is [3, 4, 6, 3]);
     /// null for a ViT. Width is then the stem's width and the attention pool has width · 32 / head_width heads.</summary>
-    public IReadOnlyList<int>? StageBlocks { get; init; }
+    public ResNetStages? StageBlocks { get; init; }
     public int HeadWidth { get; init; } = 64;
     public double MlpRatio { get; init; } = 4.0;
     public double? LsInitValue { get; init; }

@@ -56,8 +56,8 @@ public sealed class ModifiedResNet : nn.Module, IVisionTower
 
     public ModifiedResNet(VisionConfig cfg, int embedDim) : base(nameof(ModifiedResNet))
     {
-        if (cfg.StageBlocks is not { Count: 4 } blocks)
-            throw new ClipSharpException($"vision_cfg.layers must list the blocks of 4 stages for a ResNet tower, not {cfg.StageBlocks?.Count ?? 0}.");
+        if (cfg.StageBlocks is not { } blocks)
+            throw new ClipSharpException("A ResNet tower needs vision_cfg.layers as a list of blocks per stage.");
         if (cfg.ImageSize % 32 != 0)
             throw new ClipSharpException($"vision_cfg.image_size {cfg.ImageSize} is not a multiple of 32 (a ResNet tower divides the side by 32).");
         _cfg = cfg;

@@ -14,7 +14,7 @@ internal static class VisionConfigReader
                 "image_size" => c with { ImageSize = r.PositiveInt(key) },
                 "patch_size" => r.IsNull(key) ? c with { PatchSize = 0 } : c with { PatchSize = r.PositiveInt(key) },   // null in OpenCLIP's RN configs
                 "width" => c with { Width = r.PositiveInt(key) },
-                "layers" => r.IsArray(key) ? c with { StageBlocks = r.PositiveInts(key) } : c with { Layers = r.PositiveInt(key) },
+                "layers" => r.IsArray(key) ? c with { StageBlocks = ResNetStages.From(r.PositiveInts(key), r.Source) } : c with { Layers = r.PositiveInt(key) },
                 "head_width" => c with { HeadWidth = r.PositiveInt(key) },
                 "mlp_ratio" => c with { MlpRatio = r.PositiveDouble(key) },
                 "ls_init_value" => c with { LsInitValue = r.NullableDouble(key) },
@@ -54,7 +54,6 @@ internal static class VisionConfigReader
     // the ViT-only options are ignored there, so a non-default one is an error here rather than silently dropped
     private static VisionConfig CheckResNet(VisionConfig c, string source)
     {
-        if (c.StageBlocks!.Count != 4) throw new ClipSharpException($"{source}: vision_cfg.layers lists {c.StageBlocks.Count} stages; a ResNet tower has 4.");
         if (c.ImageSize % 32 != 0) throw new ClipSharpException($"{source}: vision_cfg.image_size {c.ImageSize} is not a multiple of 32 (a ResNet tower divides it by 32).");
         if (c.Width % 2 != 0 || c.Width * 32 % c.HeadWidth != 0) throw new ClipSharpException($"{source}: a ResNet tower needs an even width whose 32-fold ({c.Width * 32}) splits into heads of head_width {c.HeadWidth}.");
         var vit = new VisionConfig();

@@ -34,6 +34,8 @@ public class ModifiedResNetTests
         Assert.True(cfg.Vision.IsResNet);
         Assert.Equal([1, 2, 1, 1], cfg.Vision.StageBlocks);
         Assert.Equal(2, cfg.Vision.GridSize);
+        Assert.Equal(cfg, Config());   // two reads of one config are equal records (the stages are a value)
+        Assert.Equal("[1,2,1,1]", System.Text.Json.JsonSerializer.Serialize(cfg.Vision.StageBlocks));
         using var model = (ClipModel)ModelFactory.Create(cfg);
         var rn = Assert.IsType<ModifiedResNet>(model.visual);
         Assert.Equal(256, rn.TokenWidth);
