@@ -57,7 +57,7 @@ public static class ItemEndpoints
         await gate.Semaphore.WaitAsync(ctx.RequestAborted);   // one writer at a time; readers are never blocked by the model
         try
         {
-            var (item, added) = s.Add(r.Path);
+            var (item, added) = s.Add(r.Path, ctx.RequestAborted);
             var body = new AddItemResponse(item, added, s.Ids.Count);
             return added ? Results.Json(body, ApiJson.Options, statusCode: 201) : Results.Json(body, ApiJson.Options);
         }

@@ -30,7 +30,7 @@ public static class SearchEndpoints
             var (bytes, name, form) = await ApiRequests.Image(ctx.Request);
             (k, offset) = (ApiRequests.FormInt(form, "k"), ApiRequests.FormInt(form, "offset"));
             ApiRequests.Page(k, offset, s.Options);   // refuse a bad k before the model runs
-            query = s.EmbedImage(bytes, name);
+            query = await s.EmbedImageAsync(bytes, name, ctx.RequestAborted);
         }
         else
         {
@@ -42,7 +42,7 @@ public static class SearchEndpoints
                 throw ApiException.BadRequest("missing_field", given == 0
                     ? "Give one of \"text\", \"embedding\" or \"id\" (or upload an image as multipart field \"image\")."
                     : "Give only one of \"text\", \"embedding\" or \"id\".");
-            query = r.Text is { } t ? s.EmbedText(ApiRequests.Text(t))
+            query = r.Text is { } t ? await s.EmbedTextAsync(ApiRequests.Text(t), ctx.RequestAborted)
                 : r.Embedding is { } e ? s.NormaliseQuery(e)
                 : s.Item(r.Id!).Vector;
         }
@@ -58,12 +58,12 @@ public static class SearchEndpoints
         if (ApiRequests.IsMultipart(ctx.Request))
         {
             var (bytes, name, _) = await ApiRequests.Image(ctx.Request);
-            v = s.EmbedImage(bytes, name);
+            v = await s.EmbedImageAsync(bytes, name, ctx.RequestAborted);
         }
         else
         {
             var r = await ApiRequests.Json<EmbedRequest>(ctx.Request);
-            v = s.EmbedText(ApiRequests.Text(r.Text ?? throw ApiException.BadRequest("missing_field", "Give \"text\" (or upload an image as multipart field \"image\").")));
+            v = await s.EmbedTextAsync(ApiRequests.Text(r.Text ?? throw ApiException.BadRequest("missing_field", "Give \"text\" (or upload an image as multipart field \"image\").")), ctx.RequestAborted);
         }
         return Results.Json(new EmbedResponse(v, v.Length, s.Pipeline.Name), ApiJson.Options);
     }

@@ -12,14 +12,18 @@ public sealed record SearchResult(string Id, string Path, long Size, DateTime Mo
 
 /// <summary>
 /// What the endpoints call: the index, the model and the served root. Model work goes through the one
-/// <see cref="ClipPipeline"/>, which serialises every forward pass under its own lock (TorchSharp modules are not
-/// thread-safe); uploads are decoded, capped and preprocessed on the request's thread, outside that lock. Index reads
+/// <see cref="ClipPipeline"/> (TorchSharp modules are not thread-safe) one forward pass at a time, queued here on an
+/// asynchronous gate: a request waits for its turn without holding a thread, and one whose deadline (the request
+/// timeout) or client goes while it waits leaves the queue and never runs its forward pass; a pass already running
+/// finishes (libtorch cannot be interrupted), so a deadline is overrun by at most one batch-1 forward. Uploads are
+/// decoded, capped and preprocessed on the request's thread, outside the gate. Index reads
 /// (search, item lookup, vectors) share a read lock; an add takes the write lock only to append, so a reader sees
 /// the index before the add or after it, never between.
 /// </summary>
 public sealed class SearchService : IDisposable
 {
     private readonly ReaderWriterLockSlim _lock = new();
+    private readonly SemaphoreSlim _model = new(1, 1);
     private readonly EvalTransform _transform;
 
     /// <summary>The index being served.</summary>
@@ -57,22 +61,71 @@ public sealed class SearchService : IDisposable
         Ids.Rebuild(entries);
     }
 
-    /// <summary>The normalised embedding of a text.</summary>
-    public float[] EmbedText(string text) => Pipeline.EncodeText(text);
+    /// <summary>The normalised embedding of a text, once the model is free (cancelled while waiting: never run).</summary>
+    public Task<float[]> EmbedTextAsync(string text, CancellationToken ct) => OnModelAsync(() => Pipeline.EncodeText(text), ct);
 
-    /// <summary>The normalised embedding of encoded image bytes (a 400 when they are not a readable image or too large).</summary>
-    public float[] EmbedImage(byte[] bytes, string name)
+    /// <summary>
+    /// The normalised embedding of encoded image bytes (a 400 when they are not a readable image or too large),
+    /// decoded now and embedded once the model is free (cancelled while waiting: never run).
+    /// </summary>
+    public async Task<float[]> EmbedImageAsync(byte[] bytes, string name, CancellationToken ct)
+    {
+        using var pixels = Preprocess(bytes, name);
+        return await OnModelAsync(() => Forward(pixels), ct);
+    }
+
+    /// <summary>The same, blocking (the folder watcher and <see cref="Add"/>).</summary>
+    public float[] EmbedImage(byte[] bytes, string name, CancellationToken ct = default)
+    {
+        using var pixels = Preprocess(bytes, name);
+        _model.Wait(ct);
+        try { return Forward(pixels); }
+        finally { _model.Release(); }
+    }
+
+    /// <summary>Holds the model gate until disposed, as a running forward pass does (tests of the queue's deadline).</summary>
+    internal IDisposable HoldModel()
+    {
+        _model.Wait();
+        return new Releaser(_model);
+    }
+
+    // one forward pass at a time; a waiter whose token fires leaves the queue (OperationCanceledException: the request
+    // timeout answers 408, a departed client nothing) and a token that fired just as the gate opened runs nothing
+    private async Task<T> OnModelAsync<T>(Func<T> forward, CancellationToken ct)
+    {
+        await _model.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            ct.ThrowIfCancellationRequested();
+            return forward();
+        }
+        finally { _model.Release(); }
+    }
+
+    // decoded, capped and preprocessed to a [1, 3, H, W] tensor the caller owns (no dispose scope spans an await)
+    private torch.Tensor Preprocess(byte[] bytes, string name)
     {
         using var scope = torch.NewDisposeScope();
-        torch.Tensor pixels;
         try
         {
             using var decoded = Decoder.Decode(bytes, name, (_transform.Config.Height, _transform.Config.Width));
-            pixels = _transform.Apply(decoded).unsqueeze(0);
+            return _transform.Apply(decoded).unsqueeze(0).MoveToOuterDisposeScope();
         }
         catch (ClipSharpException e) { throw ApiException.BadRequest("bad_image", e.Message); }
+    }
+
+    private float[] Forward(torch.Tensor pixels)
+    {
+        using var scope = torch.NewDisposeScope();
         using var rows = Pipeline.EncodePixels(pixels);
         return rows[0].data<float>().ToArray();
+    }
+
+    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
+    {
+        private int _done;
+        public void Dispose() { if (Interlocked.Exchange(ref _done, 1) == 0) gate.Release(); }
     }
 
     /// <summary>Ranks the index against a unit query: results offset .. offset + k - 1, best first.</summary>
@@ -110,7 +163,7 @@ public sealed class SearchService : IDisposable
     /// Embeds the image at a client-given path under the root and appends it (a changed file replaces its old row);
     /// returns the item and whether it was added (false: already indexed as it is).
     /// </summary>
-    public (SearchResult Item, bool Added) Add(string? clientPath)
+    public (SearchResult Item, bool Added) Add(string? clientPath, CancellationToken ct = default)
     {
         var full = Root.ResolveClientPath(clientPath);
         if (!IndexBuilder.Extensions.Contains(System.IO.Path.GetExtension(full).ToLowerInvariant()))
@@ -118,7 +171,7 @@ public sealed class SearchService : IDisposable
         var info = new FileInfo(full);
         var entry = new IndexEntry(full, info.Length, info.LastWriteTimeUtc.Ticks);
         if (Ids.Lookup(ItemIds.Of(full)) is { } had && had.Entry == entry) return (Result(full, 1f), false);
-        var vector = EmbedImage(File.ReadAllBytes(full), Root.Relative(full));
+        var vector = EmbedImage(File.ReadAllBytes(full), Root.Relative(full), ct);
         _lock.EnterWriteLock();
         try
         {
@@ -166,7 +219,11 @@ public sealed class SearchService : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _lock.Dispose();
+    public void Dispose()
+    {
+        _lock.Dispose();
+        _model.Dispose();
+    }
 
     internal static string Shorten(string s) => s.Length <= 80 ? s : s[..80] + "…";
 

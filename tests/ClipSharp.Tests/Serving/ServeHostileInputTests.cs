@@ -150,6 +150,31 @@ public class ServeHostileInputTests(ServingFixture fx) : IClassFixture<ServingFi
     }
 
     [Fact]
+    public async Task ARequestQueuedForTheModelPastItsDeadlineAnswers408WhileTheModelIsStillBusy()
+    {
+        await using var s = await fx.Start(o => o with { RequestTimeout = TimeSpan.FromSeconds(1) });
+        var image = await File.ReadAllBytesAsync(fx.Images[0]);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        Task<(int, JsonNode?)> text, upload;
+        using (s.Service.HoldModel())   // a long forward pass has the model
+        {
+            text = s.PostJson("/search", """{"text": "a red circle"}""");
+            upload = s.Upload("/embed", image);
+            var both = Task.WhenAll(text, upload);
+            // both leave the queue at their 1 s deadline; before the fix they waited for the model (here: forever)
+            Assert.Same(both, await Task.WhenAny(both, Task.Delay(TimeSpan.FromSeconds(20))));
+        }
+        Assert.InRange(sw.Elapsed.TotalSeconds, 0.8, 20);
+        var (status, body) = await text;
+        AssertError(status, body, 408, "request_timeout");
+        (status, body) = await upload;
+        AssertError(status, body, 408, "request_timeout");
+        // the gate is free again: the same queries answer
+        Assert.Equal(200, (await s.PostJson("/search", """{"text": "a red circle"}""")).Status);
+        Assert.Equal(200, (await s.Upload("/embed", image)).Status);
+    }
+
+    [Fact]
     public async Task AnApiKeyGuardsTheApiAndIsRequiredOffLoopback()
     {
         await using var s = await fx.Start(o => o with { ApiKey = "s3cret" });

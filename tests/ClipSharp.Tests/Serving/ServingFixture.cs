@@ -6,6 +6,7 @@ using ClipSharp.Tests.Evaluation;
 using ClipSharp.Tests.Inference;
 using ClipSharp.Tests.Support;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ClipSharp.Tests.Serving;
@@ -74,6 +75,7 @@ public sealed class RunningServer(WebApplication app, EmbeddingIndex index, Uri 
 {
     public Uri Address { get; } = address;
     public EmbeddingIndex Index { get; } = index;
+    public SearchService Service => app.Services.GetRequiredService<SearchService>();
     public HttpClient Client { get; } = new() { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
 
     public async Task<(int Status, JsonNode? Body)> PostJson(string path, string json)
