@@ -10,7 +10,6 @@ BASE = {
     "vision_cfg": {"image_size": 16, "patch_size": 8, "width": 16, "head_width": 8, "layers": 2},
     "text_cfg": {"context_length": CTX, "vocab_size": VOCAB, "width": 16, "heads": 2, "layers": 2},
 }
-ADAMW = {"opt": "adamw", "lr": 0.001, "weight_decay": 0.1, "beta1": 0.9, "beta2": 0.98, "eps": 1e-06}
 OPENCLIP_ATTRIBUTES = ("use_pad_mask", "correct_cls_mask")
 
 # name -> (what it checks, {"model": top-level keys, "vision_cfg": ..., "text_cfg": ...})

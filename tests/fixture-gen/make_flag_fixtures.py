@@ -29,9 +29,9 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 from open_clip.loss import ClipLoss, SigLipLoss
-from open_clip_train.optim import OptimizerCfg, create_optimizer, make_wd_exclude
 
-from flag_cases import ADAMW, BASE, BATCH, CASES, COCA_WEIGHTS, CTX, EOT, OPENCLIP_ATTRIBUTES, VOCAB
+import openclip_adamw
+from flag_cases import BASE, BATCH, CASES, COCA_WEIGHTS, CTX, EOT, OPENCLIP_ATTRIBUTES, VOCAB
 
 
 def build_config(deltas):
@@ -174,14 +174,7 @@ def tracked(model):
 
 
 def adamw_step(model, image, text, siglip, rows):
-    cfg = OptimizerCfg(opt="adamw", lr=ADAMW["lr"], weight_decay=ADAMW["weight_decay"], beta1=ADAMW["beta1"],
-                       beta2=ADAMW["beta2"], eps=ADAMW["eps"])
-    opt = create_optimizer(model, cfg)
-    exclude = make_wd_exclude(model)
-    groups = {"no_wd": [], "wd": []}
-    for n, p in model.named_parameters():
-        if p.requires_grad:
-            groups["no_wd" if exclude(n, p) else "wd"].append(n)
+    opt, groups = openclip_adamw.create(model)
     model.train()
     loss = compute_loss(model, image, text, siglip)
     loss.backward()
@@ -205,9 +198,7 @@ def adamw_step(model, image, text, siglip, rows):
     r[emb + ".rows"] = rows
     with torch.no_grad():
         r["loss_after"] = compute_loss(model, image, text, siglip).detach()
-    adamw = dict(ADAMW, torch_optimizer="torch.optim.AdamW via open_clip_train.optim.create_optimizer",
-                 param_groups={"no_wd": {"weight_decay": 0.0, "params": groups["no_wd"]},
-                               "wd": {"weight_decay": ADAMW["weight_decay"], "params": groups["wd"]}})
+    adamw = openclip_adamw.describe(groups, "torch.optim.AdamW via open_clip_train.optim.create_optimizer")
     return {k: v.clone().contiguous() for k, v in r.items()}, adamw, keys
 
 

@@ -58,7 +58,9 @@ from safetensors.torch import load_file, save_file
 from open_clip.loss import ClipLoss
 from open_clip.task import CLIPTask
 from open_clip.transform import PreprocessCfg, image_transform_v2
-from open_clip_train.optim import OptimizerCfg, create_optimizer, make_wd_exclude
+
+import openclip_adamw
+from openclip_adamw import ADAMW
 
 FIXTURE_SET = "openclip-rn"
 NAME = "oc-tiny-rn-a"
@@ -86,7 +88,6 @@ CAPTIONS = [
 ]
 # (mode, (width, height)) of the source images: landscape, portrait, grayscale at the model size, wide
 IMAGES = [("RGB", (96, 72)), ("RGB", (72, 96)), ("L", (64, 64)), ("RGB", (120, 60))]
-ADAMW = {"opt": "adamw", "lr": 0.001, "weight_decay": 0.1, "beta1": 0.9, "beta2": 0.98, "eps": 1e-06}
 # forward hooks (eval): the stem output (visual.avgpool is the stem's last module), each stage, the attention pool,
 # and the text tower's blocks / final LN as the shared clip cases record them
 INTER = ["visual.avgpool", "visual.layer1", "visual.layer2", "visual.layer3", "visual.layer4", "visual.attnpool",
@@ -234,14 +235,7 @@ def adamw_step(model, image, text, rows):
     statistics once, in the training forward): CLIPTask.training_forward -> backward -> AdamW (create_optimizer) ->
     clamp_logit_scale; loss_after is a second train-mode forward under no_grad (it updates the running stats again,
     after buffer_after.* were recorded)."""
-    cfg = OptimizerCfg(opt="adamw", lr=ADAMW["lr"], weight_decay=ADAMW["weight_decay"], beta1=ADAMW["beta1"],
-                       beta2=ADAMW["beta2"], eps=ADAMW["eps"])
-    opt = create_optimizer(model, cfg)
-    exclude = make_wd_exclude(model)
-    groups = {"no_wd": [], "wd": []}
-    for n, p in model.named_parameters():
-        if p.requires_grad:
-            groups["no_wd" if exclude(n, p) else "wd"].append(n)
+    opt, groups = openclip_adamw.create(model)
     task = CLIPTask(model, verbose=False)
     batch = {"image": image, "text": text}
     seen = {}
@@ -273,9 +267,7 @@ def adamw_step(model, image, text, rows):
             r["buffer_after." + n] = b.detach().clone()
     with torch.no_grad():
         r["loss_after"] = task.training_forward(batch)[0]["loss"].detach()
-    adamw = dict(ADAMW, torch_optimizer="torch.optim.AdamW via open_clip_train.optim.create_optimizer (foreach/fused defaults on CPU)",
-                 param_groups={"no_wd": {"weight_decay": 0.0, "params": groups["no_wd"]},
-                               "wd": {"weight_decay": ADAMW["weight_decay"], "params": groups["wd"]}})
+    adamw = openclip_adamw.describe(groups, "torch.optim.AdamW via open_clip_train.optim.create_optimizer (foreach/fused defaults on CPU)")
     return {k: v.clone().contiguous() for k, v in r.items()}, adamw, keys
 
 
