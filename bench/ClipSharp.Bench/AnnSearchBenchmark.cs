@@ -27,18 +27,19 @@ public static class AnnSearchBenchmark
         Spec(100_000, AnnScalar.F16, "uniform"),
         Spec(1_000_000, AnnScalar.F16, "lowrank"), Spec(1_000_000, AnnScalar.I8, "lowrank"),
         Spec(1_000_000, AnnScalar.I8, "lowrank", expansionAdd: 64),   // half the build time: what a 2-core shared machine could run
+        Spec(1_000_000, AnnScalar.I8, "lowrank", connectivity: 32),   // a denser graph: more recall per ef, a longer build
     ];
 
-    private static BenchSpec Spec(int rows, AnnScalar scalar, string dist, int expansionAdd = 128)
+    private static BenchSpec Spec(int rows, AnnScalar scalar, string dist, int expansionAdd = 128, int connectivity = 16)
     {
         var name = $"ann-{(rows >= 1_000_000 ? $"{rows / 1_000_000}m" : $"{rows / 1000}k")}-{scalar.ToString().ToLowerInvariant()}{(dist == "lowrank" ? "" : "-" + dist)}"
-                   + (expansionAdd == 128 ? "" : $"-efadd{expansionAdd}");
-        return new(name, $"HNSW search, {rows} x {Dim} {dist} unit vectors, {scalar}, expansion_add {expansionAdd}, top-{TopK}, one thread", false, false,
-            o => Run(name, rows, scalar, dist, expansionAdd, o));
+                   + (expansionAdd == 128 ? "" : $"-efadd{expansionAdd}") + (connectivity == 16 ? "" : $"-m{connectivity}");
+        return new(name, $"HNSW search, {rows} x {Dim} {dist} unit vectors, {scalar}, M {connectivity}, expansion_add {expansionAdd}, top-{TopK}, one thread", false, false,
+            o => Run(name, rows, scalar, dist, expansionAdd, connectivity, o));
     }
 
     /// <summary>Builds the graph over the cached exact index and measures it.</summary>
-    public static BenchResult Run(string name, int rows, AnnScalar scalar, string dist, int expansionAdd, BenchOptions o)
+    public static BenchResult Run(string name, int rows, AnnScalar scalar, string dist, int expansionAdd, int connectivity, BenchOptions o)
     {
         var dir = Path.Combine(Path.GetTempPath(), "clipsharp-bench-ann", $"{dist}-{rows}");
         var (queries, truth, exactMs) = Dataset(dir, rows, dist);
@@ -49,7 +50,7 @@ public static class AnnSearchBenchmark
         double buildS = 0;
         var ann = new AnnOptions
         {
-            Mode = AnnMode.On, Scalar = scalar, ExpansionAdd = expansionAdd, ExpansionSearch = DefaultEf, Threads = o.EffectiveThreads,
+            Mode = AnnMode.On, Scalar = scalar, Connectivity = connectivity, ExpansionAdd = expansionAdd, ExpansionSearch = DefaultEf, Threads = o.EffectiveThreads,
             Progress = (done, total) =>
             {
                 if (done == total) buildS = built.Elapsed.TotalSeconds;

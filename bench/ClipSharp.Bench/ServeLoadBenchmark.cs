@@ -57,18 +57,28 @@ public static class ServeLoadBenchmark
         GC.Collect();
         double rssBefore = ProcessMemory.CurrentRssMiB() ?? 0, heapBefore = GC.GetTotalMemory(true) / 1048576.0;
 
+        int errorsLater = 0;
         var (latencies, seconds) = await Round(http, work);
         GC.Collect();
         double rssAfter = ProcessMemory.CurrentRssMiB() ?? 0, heapAfter = GC.GetTotalMemory(true) / 1048576.0;
         var (again, seconds2) = await Round(http, work);   // the same load once more: memory should stay where it was
         GC.Collect();
         double rssAfter2 = ProcessMemory.CurrentRssMiB() ?? 0, heapAfter2 = GC.GetTotalMemory(true) / 1048576.0;
+        var (rssByRound, heapByRound) = (new List<double> { rssBefore, rssAfter, rssAfter2 }, new List<double> { heapBefore, heapAfter, heapAfter2 });
+        for (int r = 2; r < Rounds(); r++)   // a longer soak on request: does RSS settle or keep growing?
+        {
+            var (more, _) = await Round(http, work);
+            errorsLater += more.Count(l => !l.Ok);
+            GC.Collect();
+            rssByRound.Add(ProcessMemory.CurrentRssMiB() ?? 0);
+            heapByRound.Add(GC.GetTotalMemory(true) / 1048576.0);
+        }
         await app.StopAsync();
 
         if (latencies.Count(l => l.Image) != ImageQueries) throw new InvalidOperationException($"{latencies.Count(l => l.Image)} image queries ran, not {ImageQueries}.");
         var text = latencies.Where(l => !l.Image).Select(l => l.Ms).Order().ToArray();
         var img = latencies.Where(l => l.Image).Select(l => l.Ms).Order().ToArray();
-        int errors = latencies.Count(l => !l.Ok) + again.Count(l => !l.Ok);   // both rounds
+        int errors = latencies.Count(l => !l.Ok) + again.Count(l => !l.Ok) + errorsLater;   // every round
         return new BenchResult
         {
             Name = "serve-load",
@@ -88,9 +98,17 @@ public static class ServeLoadBenchmark
                 ["managed_heap_before_mib"] = S(heapBefore), ["managed_heap_after_mib"] = S(heapAfter),
                 ["second_round_requests_per_s"] = S(again.Count / seconds2),
                 ["rss_after_second_round_mib"] = S(rssAfter2), ["managed_heap_after_second_round_mib"] = S(heapAfter2),
+                ["rounds"] = S(rssByRound.Count - 1),
+                ["rss_by_round_mib"] = string.Join(" ", rssByRound.Select(v => v.ToString("F1", CultureInfo.InvariantCulture))),
+                ["managed_heap_by_round_mib"] = string.Join(" ", heapByRound.Select(v => v.ToString("F2", CultureInfo.InvariantCulture))),
+                ["malloc_arena_max"] = Environment.GetEnvironmentVariable("MALLOC_ARENA_MAX") ?? "unset",
             },
         };
     }
+
+    // rounds in all (CLIPSHARP_BENCH_SERVE_ROUNDS, default 2: the load and the same load again)
+    private static int Rounds() =>
+        int.TryParse(Environment.GetEnvironmentVariable("CLIPSHARP_BENCH_SERVE_ROUNDS"), out var n) && n > 2 ? n : 2;
 
     // every request of `work` once, from Clients concurrent clients: (kind, latency, ok) per request, and the wall time
     private static async Task<(List<(bool Image, double Ms, bool Ok)>, double Seconds)> Round(HttpClient http, List<(string Text, byte[]? Image)> work)
