@@ -109,6 +109,19 @@ public static class WorldGenerator
             shards.Add("train/" + name);
             log?.Invoke($"train: {end}/{o.Train} samples, {name}");
         }
+        RemoveSurplusShards(dir, shards, log);
         return shards;
+    }
+
+    // A world regenerated smaller into the same folder must not leave the larger world's later shards behind: a
+    // trainer reading train/*.tar would silently mix them in. Only files named like this generator's shards go.
+    private static void RemoveSurplusShards(string dir, List<string> written, Action<string>? log)
+    {
+        var keep = written.Select(Path.GetFileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var stale in Directory.GetFiles(dir, "train-*.tar").Where(f => !keep.Contains(Path.GetFileName(f))))
+        {
+            File.Delete(stale);
+            log?.Invoke($"train: removed {Path.GetFileName(stale)} left from an earlier, larger world");
+        }
     }
 }

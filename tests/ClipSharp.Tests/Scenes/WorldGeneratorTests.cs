@@ -28,6 +28,19 @@ public class WorldGeneratorTests
             Assert.True(File.ReadAllBytes(Path.Combine(a, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(b, f))), $"{f} differs");
     }
 
+    [Fact]
+    public void RegeneratingASmallerWorldRemovesTheSurplusShards()
+    {
+        var dir = Support.TestPaths.NewTempDir();
+        WorldGenerator.Generate(Small(dir, 2));
+        var foreign = Path.Combine(dir, "train", "notes.tar");
+        File.WriteAllText(foreign, "not ours");
+        var m = WorldGenerator.Generate(Small(dir, 2) with { Train = 30 });
+        Assert.Equal(["train/train-000000.tar"], m.TrainShards);
+        Assert.Equal(["notes.tar", "train-000000.tar"],
+            Directory.GetFiles(Path.Combine(dir, "train")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     private static List<string> Tree(string root) => Directory.GetFiles(root, "*", SearchOption.AllDirectories)
         .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
 

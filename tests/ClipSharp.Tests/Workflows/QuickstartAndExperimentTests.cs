@@ -90,8 +90,26 @@ public class QuickstartAndExperimentTests
         foreach (var name in new[] { "quickstart", "quickstart-baseline" })
         {
             var r = ClipSharp.Training.Recipes.RecipeReader.Read(name, QuickstartRunner.LongOverrides);
-            Assert.Equal(4000, r.Schedule.TotalSteps);
+            Assert.Equal(12000, r.Schedule.TotalSteps);
             Assert.True(r.Schedule.TotalSteps > ClipSharp.Training.Recipes.RecipeReader.Read(name, []).Schedule.TotalSteps);
+            Assert.All(r.Evals, e => Assert.Equal(3000, e.EverySteps));
         }
+    }
+
+    [Fact]
+    public void TheLongPlanTrainsTheResNetUnlessATowerIsNamedAndKeepsTheUsersOverridesLast()
+    {
+        var plain = QuickstartPlan.For(new QuickstartOptions());
+        Assert.Equal((QuickstartTower.Vit, "world", QuickstartPlan.DefaultWorldTrain), (plain.Tower, plain.WorldFolder, plain.WorldTrain));
+        Assert.Empty(plain.Overrides);
+
+        var longer = QuickstartPlan.For(new QuickstartOptions { Long = true, Overrides = ["schedule.total_steps=5"] });
+        Assert.Equal(QuickstartTower.ResNet, longer.Tower);
+        Assert.Equal(QuickstartRunner.LongWorldTrain, longer.WorldTrain);
+        Assert.Equal(QuickstartRunner.LongWorldTrain == QuickstartPlan.DefaultWorldTrain ? "world" : "world-long", longer.WorldFolder);
+        Assert.Equal("schedule.total_steps=5", longer.Overrides[^1]);
+        Assert.Equal(5, ClipSharp.Training.Recipes.RecipeReader.Read("quickstart", longer.Overrides).Schedule.TotalSteps);
+
+        Assert.Equal(QuickstartTower.Vit, QuickstartPlan.For(new QuickstartOptions { Long = true, Tower = QuickstartTower.Vit }).Tower);
     }
 }

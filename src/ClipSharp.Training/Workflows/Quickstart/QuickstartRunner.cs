@@ -18,11 +18,13 @@ public sealed record QuickstartOptions
     /// <summary>Also train the web-caption CLIP baseline with the same budget.</summary>
     public bool Baseline { get; init; } = true;
 
-    /// <summary>Train with <see cref="QuickstartRunner.LongOverrides"/> (applied before <see cref="Overrides"/>).</summary>
+    /// <summary>The long budget: <see cref="QuickstartRunner.LongOverrides"/> (applied before <see cref="Overrides"/>) on a world of
+    /// <see cref="QuickstartRunner.LongWorldTrain"/> samples, with the ResNet tower unless <see cref="Tower"/> names one.</summary>
     public bool Long { get; init; }
 
-    /// <summary>The image tower of both models: the recipes' ViT, or OpenCLIP's ModifiedResNet (<see cref="QuickstartRunner.ResNetModels"/>).</summary>
-    public QuickstartTower Tower { get; init; } = QuickstartTower.Vit;
+    /// <summary>The image tower of both models: the recipes' ViT, or OpenCLIP's ModifiedResNet (<see cref="QuickstartRunner.ResNetModels"/>);
+    /// null: the ViT, or the ResNet under <see cref="Long"/> (<see cref="QuickstartPlan.For"/>).</summary>
+    public QuickstartTower? Tower { get; init; }
 
     /// <summary>Recipe overrides applied to both runs (e.g. "schedule.total_steps=100").</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
@@ -59,7 +61,7 @@ public sealed record QuickstartResult(string OutputDir, IReadOnlyList<Quickstart
     IReadOnlyDictionary<string, double> Oracle, double WorldSeconds, double TotalSeconds);
 
 /// <summary>
-/// Generates the built-in world (reused when OUT/world already holds the same seed), trains recipe "quickstart"
+/// Generates the built-in world (reused when its folder already holds the same seed), trains recipe "quickstart"
 /// (CLIPS) and, unless disabled, "quickstart-baseline" (CLIP on web captions) with the same steps and batch, and writes
 /// OUT/results.json with every model's metrics and the chance levels.
 /// </summary>
@@ -68,10 +70,17 @@ public static class QuickstartRunner
     /// <summary>Eval names used by the quickstart recipes.</summary>
     public const string RetrievalEval = "world-eval", HeldOutEval = "world-eval-heldout", BagEval = "world-bags";
 
-    /// <summary>What `quickstart --long` changes in both recipes: 2.5× the steps (about 25 minutes on 2 cores). Measured:
-    /// retrieval flattens by then (CLIPS T→I R@10 ≈ 45 %) with shape, pattern and position still at chance
-    /// (docs/world-and-ablations.md).</summary>
-    public static readonly IReadOnlyList<string> LongOverrides = ["schedule.total_steps=4000", "schedule.warmup_steps=200"];
+    /// <summary>What `quickstart --long` changes in both recipes: 12,000 steps (7.5× the default), warmup 400, evaluations
+    /// and checkpoints every 3000 steps. Measured with the ResNet tower (one seed, docs/world-and-ablations.md): bags shape
+    /// 2.4× chance, size and count ≥ 2×, T→I R@10 ≈ 55 %; about 55 minutes a model on 2 cores.</summary>
+    public static readonly IReadOnlyList<string> LongOverrides =
+    [
+        "schedule.total_steps=12000", "schedule.warmup_steps=400", "checkpoint.every_steps=3000",
+        "evals.0.every_steps=3000", "evals.1.every_steps=3000", "evals.2.every_steps=3000",
+    ];
+
+    /// <summary>Training samples of the world `quickstart --long` generates (OUT/world-long unless it is the default's size).</summary>
+    public const int LongWorldTrain = 20_000;
 
     /// <summary>The model configs `--tower resnet` trains, by recipe: the same text tower and captioner with a
     /// ModifiedResNet [1, 1, 1, 1] of width 16 as the image tower (docs/world-and-ablations.md, "A convolutional tower").</summary>
@@ -89,8 +98,9 @@ public static class QuickstartRunner
     {
         var total = Stopwatch.StartNew();
         var outDir = Path.GetFullPath(o.OutputDir);
-        var world = Path.Combine(outDir, "world");
-        var manifest = WorldOrGenerate(world, o);
+        var plan = QuickstartPlan.For(o);
+        var world = Path.Combine(outDir, plan.WorldFolder);
+        var manifest = WorldOrGenerate(world, o.WorldSeed, plan.WorldTrain, o.Log);
         double worldSeconds = total.Elapsed.TotalSeconds;
         string[] paths =
         [
@@ -103,8 +113,8 @@ public static class QuickstartRunner
         var models = new List<QuickstartModel>();
         foreach (var (label, recipeName, dir) in runs)
         {
-            string[] tower = o.Tower == QuickstartTower.ResNet ? [$"model={ResNetModels[recipeName]}"] : [];
-            var recipe = RecipeReader.Read(recipeName, paths.Concat(tower).Concat(o.Long ? LongOverrides : []).Concat(o.Overrides));
+            string[] tower = plan.Tower == QuickstartTower.ResNet ? [$"model={ResNetModels[recipeName]}"] : [];
+            var recipe = RecipeReader.Read(recipeName, paths.Concat(tower).Concat(plan.Overrides));
             var result = Trainer.Run(new TrainOptions { Recipe = recipe, RunDirectory = Path.Combine(outDir, dir), Observer = o.Observer?.Invoke(label) });
             models.Add(new QuickstartModel(label, recipeName, result.RunDirectory, result.Seconds, result.FinalEvals));
         }
@@ -113,15 +123,17 @@ public static class QuickstartRunner
         return r;
     }
 
-    private static WorldManifest WorldOrGenerate(string world, QuickstartOptions o)
+    // A world already in the plan's folder with the same seed is reused, whatever its size (each size has its own
+    // folder; tests link a tiny world here); the log says how large it is.
+    private static WorldManifest WorldOrGenerate(string world, long seed, int train, Action<string>? log)
     {
-        if (WorldManifest.TryRead(world) is { } m && m.Seed == o.WorldSeed)
+        if (WorldManifest.TryRead(world) is { } m && m.Seed == seed)
         {
-            o.Log?.Invoke($"reusing the world in {world}");
+            log?.Invoke($"reusing the world in {world} ({m.Train} training samples)");
             return m;
         }
-        o.Log?.Invoke($"generating the built-in world in {world}");
-        return WorldGenerator.Generate(new WorldGenerationOptions(world, Seed: o.WorldSeed), WorldConfig.Default, o.Log);
+        log?.Invoke($"generating the built-in world ({train} training samples) in {world}");
+        return WorldGenerator.Generate(new WorldGenerationOptions(world, Train: train, Seed: seed), WorldConfig.Default, log);
     }
 
     // Chance levels of the quickstart metrics: text->image R@K = K/N images; image->text R@K = P(one of an image's
