@@ -1,23 +1,23 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Numerics.Tensors;
 using ClipSharp.Inference;
 
 namespace ClipSharp.Bench;
 
 /// <summary>
-/// The approximate (HNSW, USearch) side of <see cref="EmbeddingIndex"/>: N synthetic unit 512-d vectors in an exact
+/// The approximate (HNSW, USearch) side of <see cref="EmbeddingIndex"/>: N unit vectors (<see cref="AnnVectors"/>) in an exact
 /// index (kept between runs under the temp folder, one per size and distribution, with the exact top-10 of 200 queries
 /// as ground truth), then the graph is built with one scalar kind (build and save timed, graph file size, USearch's
 /// memory, peak RSS), and the 200 queries are answered at several beam widths (ef): recall@10 against the exact
 /// answer and the median ms per query, one query at a time on one thread. Also: reopening (checksum + load) and the
 /// exact scan's one-thread time on the same rows. Distributions: "lowrank" (near a random 32-d subspace plus noise:
 /// well-separated neighbours, as image embeddings have) and "uniform" (uniform on the sphere: every point nearly
-/// equidistant, the worst case for a graph index).
+/// equidistant, the worst case for a graph index), both 512-d, and "world": real embeddings of the built-in world
+/// (image rows, caption queries) by the model in <see cref="AnnVectors.ModelVariable"/>, as wide as that model embeds.
 /// </summary>
 public static class AnnSearchBenchmark
 {
-    private const int Dim = 512, TopK = 10, Queries = 200, DefaultEf = 128;
+    private const int TopK = 10, Queries = 200, DefaultEf = 128;
     private static readonly int[] Efs = [32, 64, 128, 256, 512];
 
     /// <summary>One spec per size, scalar kind and distribution (none in the quick set: they build large graphs).</summary>
@@ -28,21 +28,23 @@ public static class AnnSearchBenchmark
         Spec(1_000_000, AnnScalar.F16, "lowrank"), Spec(1_000_000, AnnScalar.I8, "lowrank"),
         Spec(1_000_000, AnnScalar.I8, "lowrank", expansionAdd: 64),   // half the build time: what a 2-core shared machine could run
         Spec(1_000_000, AnnScalar.I8, "lowrank", connectivity: 32),   // a denser graph: more recall per ef, a longer build
+        Spec(100_000, AnnScalar.F16, "world"), Spec(1_000_000, AnnScalar.F16, "world"),   // need CLIPSHARP_BENCH_ANN_MODEL
     ];
 
     private static BenchSpec Spec(int rows, AnnScalar scalar, string dist, int expansionAdd = 128, int connectivity = 16)
     {
         var name = $"ann-{(rows >= 1_000_000 ? $"{rows / 1_000_000}m" : $"{rows / 1000}k")}-{scalar.ToString().ToLowerInvariant()}{(dist == "lowrank" ? "" : "-" + dist)}"
                    + (expansionAdd == 128 ? "" : $"-efadd{expansionAdd}") + (connectivity == 16 ? "" : $"-m{connectivity}");
-        return new(name, $"HNSW search, {rows} x {Dim} {dist} unit vectors, {scalar}, M {connectivity}, expansion_add {expansionAdd}, top-{TopK}, one thread", false, false,
+        return new(name, $"HNSW search, {rows} {dist} unit vectors ({(dist == "world" ? "a world model's width" : "512-d")}), {scalar}, M {connectivity}, expansion_add {expansionAdd}, top-{TopK}, one thread", false, false,
             o => Run(name, rows, scalar, dist, expansionAdd, connectivity, o));
     }
 
     /// <summary>Builds the graph over the cached exact index and measures it.</summary>
     public static BenchResult Run(string name, int rows, AnnScalar scalar, string dist, int expansionAdd, int connectivity, BenchOptions o)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "clipsharp-bench-ann", $"{dist}-{rows}");
-        var (queries, truth, exactMs) = Dataset(dir, rows, dist);
+        var vectors = AnnVectors.For(dist, rows);
+        var dir = Path.Combine(Path.GetTempPath(), "clipsharp-bench-ann", vectors.Key);
+        var (queries, truth, exactMs) = Dataset(dir, rows, vectors);
         bool reuse = Environment.GetEnvironmentVariable("CLIPSHARP_BENCH_ANN_REUSE") == "1";   // measure a graph saved by an earlier run (its build time is in that run's log)
         if (!reuse) foreach (var f in Directory.EnumerateFiles(dir, "ann*")) File.Delete(f);   // a fresh build for this kind
         double rssBefore = ProcessMemory.CurrentRssMiB() ?? 0;
@@ -59,7 +61,7 @@ public static class AnnSearchBenchmark
         };
         var details = new Dictionary<string, string>
         {
-            ["rows"] = Str(rows), ["dim"] = Str(Dim), ["distribution"] = dist, ["scalar"] = scalar.ToString().ToLowerInvariant(),
+            ["rows"] = Str(rows), ["dim"] = Str(vectors.Dim), ["distribution"] = dist, ["scalar"] = scalar.ToString().ToLowerInvariant(),
             ["connectivity"] = Str(ann.Connectivity), ["expansion_add"] = Str(ann.ExpansionAdd), ["build_threads"] = Str(ann.Threads),
             ["queries"] = Str(Queries), ["top_k"] = Str(TopK), ["exact_ms_1_thread"] = Str(exactMs),
         };
@@ -78,7 +80,7 @@ public static class AnnSearchBenchmark
         return new BenchResult
         {
             Name = name,
-            Description = $"HNSW {rows} x {Dim} {dist}, {scalar}, top-{TopK}, ef {DefaultEf}, one thread",
+            Description = $"HNSW {rows} x {vectors.Dim} {dist}, {scalar}, top-{TopK}, ef {DefaultEf}, one thread",
             Value = defaultMs,
             Unit = "ms/query",
             MedianSeconds = defaultMs / 1000,
@@ -114,26 +116,22 @@ public static class AnnSearchBenchmark
         return atDefault;
     }
 
-    // the cached exact index of this size and distribution (made once), the queries and their exact top-10 rows
-    private static (float[][] Queries, int[][] Truth, double ExactMs) Dataset(string dir, int rows, string dist)
+    // the cached exact index of this source (made once), the queries and their exact top-10 rows
+    private static (float[][] Queries, int[][] Truth, double ExactMs) Dataset(string dir, int rows, AnnVectors vectors)
     {
-        var rng = new Random(rows + dist.Length);
-        var basis = Enumerable.Range(0, 32).Select(_ => Uniform(rng)).ToArray();
-        float[] Next() => dist == "uniform" ? Uniform(rng) : LowRank(rng, basis);
         var truthPath = Path.Combine(dir, "truth.txt");
         if (!File.Exists(Path.Combine(dir, "vectors.f32")))
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-            using var build = EmbeddingIndex.OpenOrCreate(dir, Dim, AnnOptions.Off);
+            using var build = EmbeddingIndex.OpenOrCreate(dir, vectors.Dim, AnnOptions.Off);
             for (int from = 0; from < rows; from += 10_000)
             {
                 int n = Math.Min(10_000, rows - from);
-                build.Add(Enumerable.Range(from, n).Select(i => new IndexEntry($"/bench/img/{i:D8}.jpg", i, i)).ToList(),
-                    Enumerable.Range(0, n).Select(_ => Next()).ToList());
+                build.Add(Enumerable.Range(from, n).Select(i => new IndexEntry($"/bench/img/{i:D8}.jpg", i, i)).ToList(), vectors.Rows(from, n).ToList());
+                if ((from / 10_000) % 10 == 9) Console.Error.WriteLine($"[ann] exact index {vectors.Key}: {from + n}/{rows} rows");
             }
         }
-        rng = new Random(-rows);   // queries: the same distribution, not rows of the index
-        var queries = Enumerable.Range(0, Queries).Select(_ => Next()).ToArray();
+        var queries = vectors.Queries(Queries);
         using var exact = EmbeddingIndex.Open(dir, AnnOptions.Off);
         var row = exact.Entries.Select((e, i) => (e.Path, i)).ToDictionary(t => t.Path, t => t.i);
         if (!File.Exists(truthPath) || File.ReadAllLines(truthPath).Length != Queries)   // computed in full, then written (a killed run leaves none)
@@ -148,26 +146,6 @@ public static class AnnSearchBenchmark
         }
         return (queries, truth, Timing.Median(ms));
     }
-
-    private static float[] Uniform(Random rng)
-    {
-        var v = new float[Dim];
-        for (int k = 0; k < Dim; k++) v[k] = (float)(rng.NextDouble() * 2 - 1);
-        TensorPrimitives.Divide(v, TensorPrimitives.Norm(v), v);
-        return v;
-    }
-
-    // normalize(A z + 0.1 e): z (32) and e (512) standard normal, A's columns the shared random basis
-    private static float[] LowRank(Random rng, float[][] basis)
-    {
-        var v = new float[Dim];
-        for (int k = 0; k < Dim; k++) v[k] = 0.1f * Gauss(rng);
-        foreach (var b in basis) TensorPrimitives.MultiplyAdd(b, Gauss(rng), v, v);
-        TensorPrimitives.Divide(v, TensorPrimitives.Norm(v), v);
-        return v;
-    }
-
-    private static float Gauss(Random rng) => (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
 
     private static string Str(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
 }
