@@ -18,7 +18,7 @@ public sealed record QuickstartPlan(int WorldTrain, string WorldFolder, Quicksta
     /// <summary>
     /// The plan the options ask for. The default: the ViT on the 20k world with the recipes' budget. `--long`: the
     /// ResNet tower unless a tower is named, <see cref="QuickstartRunner.LongOverrides"/> and a world of
-    /// <see cref="QuickstartRunner.LongWorldTrain"/> samples in its own folder, so the default world is kept.
+    /// <see cref="QuickstartRunner.LongWorldTrain"/> samples in its own folder (OUT/world-long), so the default world is kept.
     /// </summary>
     public static QuickstartPlan For(QuickstartOptions o)
     {
