@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace ClipSharp.Core;
+
+/// <summary>
+/// Whether libtorch may use its oneDNN (mkldnn) CPU kernels (convolutions above all), the switch PyTorch calls
+/// <c>torch.backends.mkldnn.enabled</c> (<c>at::globalContext().setUserEnabledMkldnn</c>; TorchSharp 0.107 has no
+/// binding, so this calls the exported libtorch functions). Turning it off sends convolutions to ATen's own kernels
+/// (slower). Why it exists: on a 2-core AMD EPYC reporting avx512_vp2intersect, libtorch 2.10's oneDNN convolution
+/// gradients came back wrong or NaN (ConvolutionBackwardTests). Process-wide: the library never sets it on its own;
+/// entry points do through <see cref="ProcessTuning"/> when CLIPSHARP_ONEDNN=0. <see cref="ConvolutionGradientsAreRight"/>
+/// is the probe (`clipsharp doctor` runs it; .ci/run sets CLIPSHARP_ONEDNN=0 where it fails). The defect came and went
+/// between processes on that machine, so one passing probe does not clear a machine.
+/// </summary>
+public static unsafe class OneDnnKernels
+{
+    private const string Library = "libtorch_cpu.so";
+    private const string ContextSymbol = "_ZN2at13globalContextEv";
+    private const string GetSymbol = "_ZNK2at7Context17userEnabledMkldnnEv";
+    private const string SetSymbol = "_ZN2at7Context20setUserEnabledMkldnnEb";
+
+    /// <summary>True when libtorch may use oneDNN; null where the switch cannot be reached (no such export).</summary>
+    public static bool? Enabled => WithContext((ctx, get, _) => ((delegate* unmanaged<nint, byte>)get)(ctx) != 0);
+
+    /// <summary>Turns oneDNN's CPU kernels on or off for the whole process; false where the switch cannot be reached.</summary>
+    public static bool TrySet(bool enabled) =>
+        WithContext((ctx, _, set) => { ((delegate* unmanaged<nint, byte, void>)set)(ctx, enabled ? (byte)1 : (byte)0); return true; }) ?? false;
+
+    /// <summary>
+    /// A small float32 3×3 convolution's input and weight gradients against the same convolution in float64 (never
+    /// oneDNN): false when they differ by more than 1e-4 of their scale or are not finite. About 10 ms.
+    /// </summary>
+    public static bool ConvolutionGradientsAreRight()
+    {
+        using var scope = torch.NewDisposeScope();
+        var gen = new torch.Generator(7);
+        var x = torch.randn([2, 8, 12, 12], dtype: torch.float64, generator: gen);
+        var w = torch.randn([8, 8, 3, 3], dtype: torch.float64, generator: gen).mul_(0.3);
+        var up = torch.randn([2, 8, 12, 12], dtype: torch.float64, generator: gen);
+        var (wantX, wantW) = Gradients(x, w, up);
+        var (gotX, gotW) = Gradients(x.to(torch.float32), w.to(torch.float32), up.to(torch.float32));
+        return Close(wantX, gotX) && Close(wantW, gotW);
+    }
+
+    private static (torch.Tensor X, torch.Tensor W) Gradients(torch.Tensor x, torch.Tensor w, torch.Tensor up)
+    {
+        x = x.detach().requires_grad_();
+        w = w.detach().requires_grad_();
+        using (torch.enable_grad()) torch.nn.functional.conv2d(x, w, padding: [1, 1]).mul(up).sum().backward();
+        return (x.grad!, w.grad!);
+    }
+
+    private static bool Close(torch.Tensor want, torch.Tensor got)
+    {
+        double err = (got.to(torch.float64) - want).abs().max().item<double>(), scale = want.abs().max().item<double>();
+        return double.IsFinite(err) && err <= 1e-4 * Math.Max(1, scale);
+    }
+
+    private static bool? WithContext(Func<nint, nint, nint, bool> use)
+    {
+        torch.InitializeDeviceType(DeviceType.CPU);   // loads libtorch_cpu.so if nothing has yet
+        if (!NativeLibrary.TryLoad(Library, out var lib)) return null;
+        try
+        {
+            if (!NativeLibrary.TryGetExport(lib, ContextSymbol, out var context) || !NativeLibrary.TryGetExport(lib, GetSymbol, out var get)
+                || !NativeLibrary.TryGetExport(lib, SetSymbol, out var set)) return null;
+            return use(((delegate* unmanaged<nint>)context)(), get, set);
+        }
+        finally
+        {
+            NativeLibrary.Free(lib);   // drops only the reference TryLoad added
+        }
+    }
+}
