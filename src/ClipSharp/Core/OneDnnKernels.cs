@@ -9,9 +9,9 @@ namespace ClipSharp.Core;
 /// binding, so this calls the exported libtorch functions). Turning it off sends convolutions to ATen's own kernels
 /// (slower). Why it exists: on a 2-core AMD EPYC reporting avx512_vp2intersect, libtorch 2.10's oneDNN convolution
 /// gradients came back wrong or NaN (ConvolutionBackwardTests). Process-wide: the library never sets it on its own;
-/// entry points do through <see cref="ProcessTuning"/> when CLIPSHARP_ONEDNN=0. <see cref="ConvolutionGradientsAreRight"/>
-/// is the probe (`clipsharp doctor` runs it; .ci/run sets CLIPSHARP_ONEDNN=0 where it fails). The defect came and went
-/// between processes on that machine, so one passing probe does not clear a machine.
+/// entry points do through <see cref="ProcessTuning"/>: off on <see cref="KnownAffectedCpu"/> and when
+/// CLIPSHARP_ONEDNN=0, on when CLIPSHARP_ONEDNN=1. <see cref="ConvolutionGradientsAreRight"/> is the probe (`clipsharp
+/// doctor` runs it); the defect came and went between processes on that machine, so one passing probe clears nothing.
 /// </summary>
 public static unsafe class OneDnnKernels
 {
@@ -55,6 +55,21 @@ public static unsafe class OneDnnKernels
     {
         double err = (got.to(torch.float64) - want).abs().max().item<double>(), scale = want.abs().max().item<double>();
         return double.IsFinite(err) && err <= 1e-4 * Math.Max(1, scale);
+    }
+
+    /// <summary>
+    /// True on the CPU kind where the defect was found: an AMD CPU reporting avx512_vp2intersect (Linux /proc/cpuinfo).
+    /// There the probe passed in some processes and failed in others, so the decision rests on the CPU, not the probe.
+    /// </summary>
+    public static bool KnownAffectedCpu()
+    {
+        try
+        {
+            var info = File.ReadAllText("/proc/cpuinfo");
+            return info.Contains("AuthenticAMD", StringComparison.Ordinal) && info.Contains("avx512_vp2intersect", StringComparison.Ordinal);
+        }
+        catch (IOException) { return false; }
+        catch (UnauthorizedAccessException) { return false; }
     }
 
     private static bool? WithContext(Func<nint, nint, nint, bool> use)

@@ -11,6 +11,8 @@ public enum OneDnnState
     On,
     /// <summary>Off: CLIPSHARP_ONEDNN=0 (ATen's own convolution kernels).</summary>
     OffByEnvironment,
+    /// <summary>Off: the CPU kind where its convolution gradients were wrong (<see cref="OneDnnKernels.KnownAffectedCpu"/>).</summary>
+    OffOnAffectedCpu,
     /// <summary>This libtorch exports no switch.</summary>
     Unavailable,
 }
@@ -21,8 +23,9 @@ public enum OneDnnState
 /// library never applies them on its own: an entry point asks. The CLI and the benchmark do at start-up (and
 /// <c>clipsharp doctor</c> says so); a host application opts in with <c>ClipPipelineOptions.TuneProcess</c> or
 /// <c>TrainOptions.TuneProcess</c>, or calls <see cref="Apply"/> itself before its first model.
-/// Environment switches: CLIPSHARP_MALLOC_TUNING=0, CLIPSHARP_MKL_DISPATCH=0, and CLIPSHARP_ONEDNN=0, which turns
-/// libtorch's oneDNN kernels off (<see cref="OneDnnKernels"/>: where their convolution gradients are wrong). libvips' process-wide settings (operation
+/// It also turns libtorch's oneDNN kernels off on the CPU kind where their convolution gradients were wrong
+/// (<see cref="OneDnnKernels"/>). Environment switches: CLIPSHARP_MALLOC_TUNING=0, CLIPSHARP_MKL_DISPATCH=0,
+/// CLIPSHARP_ONEDNN=0 (oneDNN off anywhere) / 1 (on everywhere). libvips' process-wide settings (operation
 /// cache off, one thread per image: <c>Data.Images.VipsSettings</c>) are opted into at the same places.
 /// </summary>
 public static class ProcessTuning
@@ -39,11 +42,14 @@ public static class ProcessTuning
         lock (Gate) return _state ??= new ProcessTuningState(NativeAllocator.EnsureTuned(), MklCpuDispatch.Ensure(), TuneOneDnn());
     }
 
-    // Off only when asked (CLIPSHARP_ONEDNN=0): the defect OneDnnKernels works around comes and goes from one process to
-    // the next on the machine where it was seen, so deciding per process would make runs and their resumes differ.
+    // Off when asked (CLIPSHARP_ONEDNN=0) or on the CPU kind where oneDNN's convolution gradients were wrong, unless
+    // CLIPSHARP_ONEDNN=1: a decision per machine, not per process (the defect came and went between processes there,
+    // and a run and its resume must use the same kernels).
     private static OneDnnState TuneOneDnn()
     {
-        if (Environment.GetEnvironmentVariable("CLIPSHARP_ONEDNN") != "0") return OneDnnState.On;
-        return OneDnnKernels.TrySet(false) ? OneDnnState.OffByEnvironment : OneDnnState.Unavailable;
+        var env = Environment.GetEnvironmentVariable("CLIPSHARP_ONEDNN");
+        if (env == "1" || (env != "0" && !OneDnnKernels.KnownAffectedCpu())) return OneDnnState.On;
+        var state = env == "0" ? OneDnnState.OffByEnvironment : OneDnnState.OffOnAffectedCpu;
+        return OneDnnKernels.TrySet(false) ? state : OneDnnState.Unavailable;
     }
 }
