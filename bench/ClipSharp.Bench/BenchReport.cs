@@ -13,6 +13,9 @@ public sealed record BenchReport
     public string? DotNet { get; init; }
     /// <summary>What ClipSharp.Core.MklCpuDispatch did in this process (Applied, NotNeeded, Disabled, ...).</summary>
     public string? MklDispatch { get; init; }
+
+    /// <summary>Whether libtorch's oneDNN kernels were on (ProcessTuning's OneDnnState).</summary>
+    public string? OneDnn { get; init; }
     public string? CpuVendor { get; init; }
     public bool IsolatedProcesses { get; init; }
     public string FlopConvention { get; init; } =

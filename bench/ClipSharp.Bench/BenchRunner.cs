@@ -30,7 +30,8 @@ public static class BenchRunner
     /// </summary>
     public static BenchReport Run(BenchOptions o, IReadOnlyList<string> childPrefix, TextWriter log)
     {
-        var mkl = ProcessTuning.Apply().MklDispatch; // an entry point: malloc + MKL dispatch, as the CLI does
+        var tuning = ProcessTuning.Apply(); // an entry point: malloc + MKL dispatch + oneDNN, as the CLI does
+        var mkl = tuning.MklDispatch;
         torch.set_num_threads(o.EffectiveThreads);
         var specs = BenchCatalog.Select(o);
         var peer = o.ReferenceFiles is { Count: > 0 } files ? PeerReference.Load(files) : null;   // a bad path fails before the runs
@@ -59,6 +60,7 @@ public static class BenchRunner
             LibTorch = info.LibTorchVersion,
             DotNet = info.DotNetVersion,
             MklDispatch = mkl.ToString(),
+            OneDnn = tuning.OneDnn.ToString(),
             CpuVendor = MklCpuDispatch.CpuVendor(),
             IsolatedProcesses = !o.InProcess,
             CeilingGflops = ceiling,

@@ -32,7 +32,7 @@ public static class DoctorCommand
             var tuning = ProcessTuning.Apply();
             table.AddRow("process tuning", "applied by the CLI at start-up (the library alone never changes the process; hosts opt in)");
             table.AddRow("MKL GEMM dispatch", $"{tuning.MklDispatch} (CPU vendor {MklCpuDispatch.CpuVendor()}; CLIPSHARP_MKL_DISPATCH=0 turns it off)");
-            table.AddRow("oneDNN kernels", $"{tuning.OneDnn}; float32 convolution gradients {(OneDnnKernels.ConvolutionGradientsAreRight() ? "right" : "WRONG on this machine: set CLIPSHARP_ONEDNN=0")} (CLIPSHARP_ONEDNN=0 turns oneDNN off)");
+            table.AddRow("oneDNN kernels", $"{tuning.OneDnn}; float32 convolution gradients with the kernels in use: {(OneDnnKernels.ConvolutionGradientsAreRight() ? "right" : "WRONG on this machine: set CLIPSHARP_ONEDNN=0")} (CLIPSHARP_ONEDNN=0/1 forces oneDNN off/on)");
             table.AddRow("malloc tuning", $"{(tuning.MallocTuned ? "on" : "off")} (glibc mmap/trim thresholds for libtorch's buffers; CLIPSHARP_MALLOC_TUNING=0 turns it off)");
             table.AddRow("autograd check", AutogradCheck(dev));
             var cpu = CpuFeatures.Detect();

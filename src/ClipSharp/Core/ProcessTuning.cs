@@ -36,7 +36,7 @@ public static class ProcessTuning
     /// <summary>What was applied, or null when nothing asked yet.</summary>
     public static ProcessTuningState? State { get { lock (Gate) return _state; } }
 
-    /// <summary>Applies both once per process (idempotent, thread-safe); call it before the first model is built.</summary>
+    /// <summary>Applies all three once per process (idempotent, thread-safe); call it before the first model is built.</summary>
     public static ProcessTuningState Apply()
     {
         lock (Gate) return _state ??= new ProcessTuningState(NativeAllocator.EnsureTuned(), MklCpuDispatch.Ensure(), TuneOneDnn());
