@@ -91,13 +91,19 @@ public sealed class DecodedImage : IDisposable
         _ => throw new ArgumentException($"{source}: expected 1-4 bands, got {bands}.", nameof(bands)),
     };
 
-    // Takes ownership of buffer: width * height * bands bytes of packed rows.
+    // Takes ownership of buffer: width * height * bands bytes of packed rows ("L", "LA", "RGB" or "RGBA" by band count).
     internal DecodedImage(PixelBuffer buffer, int width, int height, int bands, string source, int shrinkFactor = 1)
+        : this(buffer, width, height, ModeOfBands(bands, source), source, shrinkFactor) { }
+
+    // Takes ownership of buffer: width * height * BandsOf(mode) bytes of packed uchar rows (not "I;16").
+    internal DecodedImage(PixelBuffer buffer, int width, int height, PilMode mode, string source, int shrinkFactor = 1)
     {
-        if (bands is < 1 or > 4 || width < 1 || height < 1 || (ulong)buffer.Length < (ulong)width * (ulong)height * (ulong)bands)
+        if (mode == PilMode.I16) throw new ArgumentException($"{source}: a pixel buffer holds uchar modes only.", nameof(mode));
+        int bands = BandsOf(mode);
+        if (width < 1 || height < 1 || (ulong)buffer.Length < (ulong)width * (ulong)height * (ulong)bands)
             throw new ArgumentException($"{source}: a {width}x{height}x{bands} image does not fit its {buffer.Length}-byte buffer.", nameof(buffer));
         _buffer = buffer; Source = source; ShrinkFactor = shrinkFactor;
-        Width = width; Height = height; Bands = bands; Mode = ModeOfBands(bands, source);
+        Width = width; Height = height; Bands = bands; Mode = mode;
     }
 
     /// <summary>

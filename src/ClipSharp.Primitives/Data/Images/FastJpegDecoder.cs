@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Runtime.CompilerServices;
-using NetVips;
-using SkiaSharp;
-
 namespace ClipSharp.Data.Images;
 
 /// <summary>
@@ -14,10 +9,10 @@ namespace ClipSharp.Data.Images;
 /// Huffman frames with 8-bit samples and 1 (grey) or 3 (YCbCr) components, no Adobe segment, no EXIF rotation to
 /// apply, within the pixel limit, whose marker structure is complete up to a final EOI (<see cref="JpegHeader.EndsCleanly"/>).
 /// Everything else, and every decode that does not end in
-/// <see cref="SKCodecResult.Success"/> (truncated or corrupt data), returns null so the caller decodes with libvips,
+/// Skia's <c>SKCodecResult.Success</c> (truncated or corrupt data), returns null so the caller decodes with libvips,
 /// which produces today's result or error message unchanged. The Skia route needs Skia's native library
-/// (<see cref="SkiaNative"/>: the torch package brings it, an ONNX Runtime app may add
-/// <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>); where it does not load, libvips decodes those files.
+/// (<see cref="SkiaNative"/>, <see cref="SkiaImageDecoder"/>: the torch package brings it, and so does the ONNX Runtime package
+/// (<c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>)); where it does not load, libvips decodes those files.
 /// </summary>
 internal static class FastJpegDecoder
 {
@@ -52,55 +47,6 @@ internal static class FastJpegDecoder
     private static readonly Func<bool> SkiaLoads = () => SkiaNative.IsAvailable;
 
     // The Skia route, out of line: without libSkiaSharp no SkiaSharp call site is compiled or run.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static DecodedImage? TryDecodeWithSkia(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o, string source)
-    {
-        using var skData = SKData.CreateCopy(data);
-        using var codec = SKCodec.Create(skData);
-        if (codec is null || codec.EncodedFormat != SKEncodedImageFormat.Jpeg) return null;
-        if (codec.Info.Width != h.Width || codec.Info.Height != h.Height) return null;
-        if (o.AutoOrient && codec.EncodedOrigin != SKEncodedOrigin.TopLeft) return null; // libvips rotates; leave it to libvips
-        var (w, ht, keepW, keepH) = h.Scaled(shrink);
-        if (shrink > 1)
-        {
-            // Skia must decode the same libjpeg size (JpegHeader.Scaled) or the decode is not the same one.
-            var s = codec.GetScaledDimensions(1f / shrink);
-            if (s.Width != w || s.Height != ht || keepW < 1 || keepH < 1) return null;
-        }
-        var img = Decode(codec, w, ht, keepW, keepH, h.Components == 1 ? 1 : 3);
-        return img is null ? null : new DecodedImage(img, source, shrinkFactor: shrink);
-    }
-
-    // Decodes w x h (Gray8, or RGBA with the X byte dropped), keeps the top-left keepW x keepH pixels, packed in place
-    // (every write lands at or before the byte it replaces), and hands libvips a copy: a pooled buffer and libvips'
-    // own memory keep large decoded images off the managed heap.
-    private static unsafe Image? Decode(SKCodec codec, int w, int h, int keepW, int keepH, int bands)
-    {
-        int pixelBytes = bands == 1 ? 1 : 4;
-        var buffer = ArrayPool<byte>.Shared.Rent(checked(w * h * pixelBytes));
-        try
-        {
-            // No colour space on the destination: Skia converts nothing (libvips does not apply an ICC profile either).
-            var info = new SKImageInfo(w, h, bands == 1 ? SKColorType.Gray8 : SKColorType.Rgba8888, SKAlphaType.Opaque);
-            fixed (byte* p = buffer)
-            {
-                if (codec.GetPixels(info, (IntPtr)p) != SKCodecResult.Success) return null;
-                for (int y = 0; y < keepH; y++) Pack(p + (long)y * w * pixelBytes, p + (long)y * keepW * bands, keepW, bands);
-                return Image.NewFromMemoryCopy((IntPtr)p, (ulong)keepW * (ulong)keepH * (ulong)bands, keepW, keepH, bands, Enums.BandFormat.Uchar);
-            }
-        }
-        finally { ArrayPool<byte>.Shared.Return(buffer); }
-    }
-
-    // One row: grey bytes as they are, RGBX -> RGB; dst <= src, front to back.
-    private static unsafe void Pack(byte* src, byte* dst, int width, int bands)
-    {
-        if (src == dst && bands == 1) return;
-        if (bands == 1) { Buffer.MemoryCopy(src, dst, width, width); return; }
-        for (int x = 0; x < width; x++, src += 4, dst += 3)
-        {
-            byte r = src[0], g = src[1], b = src[2];
-            dst[0] = r; dst[1] = g; dst[2] = b;
-        }
-    }
+    private static DecodedImage? TryDecodeWithSkia(byte[] data, in JpegHeader h, int shrink, ImageDecoderOptions o, string source) =>
+        SkiaImageDecoder.TryDecodeJpeg(data, h, shrink, o.AutoOrient, source);
 }

@@ -17,7 +17,7 @@ namespace ClipSharp.Data.Images;
 /// files fail instead of coming back half grey. Plain JPEGs take a faster route with the same pixels
 /// (<see cref="ImageDecoderOptions.FastJpeg"/>, <see cref="FastJpegDecoder"/>).
 /// </remarks>
-public sealed class ImageDecoder
+public sealed partial class ImageDecoder
 {
     /// <summary>The options in force.</summary>
     public ImageDecoderOptions Options { get; }
@@ -25,15 +25,18 @@ public sealed class ImageDecoder
     /// <summary>Creates a decoder (libvips' process-wide settings are left to the entry point: see <see cref="VipsSettings"/>).</summary>
     public ImageDecoder(ImageDecoderOptions? options = null) : this(options, null) { }
 
-    // skiaLoads: whether the fast path's Skia route may run (null: whether libSkiaSharp loads; tests pass their own).
-    internal ImageDecoder(ImageDecoderOptions? options, Func<bool>? skiaLoads)
+    // skiaLoads: whether the Skia routes may run (null: whether libSkiaSharp loads); vipsLoads: whether libvips may be
+    // used (null: whether it loaded; false: the decoder an app without libvips gets). Tests pass their own.
+    internal ImageDecoder(ImageDecoderOptions? options, Func<bool>? skiaLoads, Func<bool>? vipsLoads = null)
     {
         Options = options ?? ImageDecoderOptions.Default;
         if (Options.MaxPixels <= 0) throw new ArgumentOutOfRangeException(nameof(options), "MaxPixels must be positive.");
         _skiaLoads = skiaLoads;
+        _vipsLoads = vipsLoads ?? (() => VipsNative.IsAvailable);
     }
 
     private readonly Func<bool>? _skiaLoads;
+    private readonly Func<bool> _vipsLoads;
 
     /// <summary>
     /// Decodes <paramref name="path"/>. <paramref name="targetSize"/> (height, width of the eventual model input)
@@ -44,6 +47,7 @@ public sealed class ImageDecoder
         var info = new FileInfo(path);
         if (!info.Exists) throw new ClipSharpException($"{path}: image file not found.");
         if (info.Length == 0) throw new ClipSharpException($"{path}: the file is empty (0 bytes), not an image.");
+        if (!_vipsLoads()) return DecodeWithoutVips(ReadForSkia(path, info.Length), path, targetSize);
         if (Options.FastJpeg && info.Length <= int.MaxValue && TryFast(ReadIfJpeg(path), path, targetSize) is { } fast) return fast;
         return WithWarnings(() => DecodeCore(path, shrink => Image.NewFromFile(path, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
@@ -54,6 +58,7 @@ public sealed class ImageDecoder
     public DecodedImage Decode(byte[] bytes, string name, (int Height, int Width)? targetSize = null)
     {
         if (bytes.Length == 0) throw new ClipSharpException($"{name}: the image data is empty (0 bytes).");
+        if (!_vipsLoads()) return DecodeWithoutVips(bytes, name, targetSize);
         if (Options.FastJpeg && TryFast(bytes, name, targetSize) is { } fast) return fast;
         return WithWarnings(() => DecodeCore(name, shrink => Image.NewFromBuffer(bytes, access: Enums.Access.Sequential,
             failOn: Enums.FailOn.Error, kwargs: shrink > 1 ? new VOption { { "shrink", shrink } } : null), targetSize,
@@ -82,10 +87,7 @@ public sealed class ImageDecoder
         {
             try { img = open(1); }
             catch (VipsException e) { throw new ClipSharpException($"{source}: not a readable image ({OneLine(e)}).", e); }
-            long pixels = (long)img.Width * img.Height;
-            if (pixels > Options.MaxPixels)
-                throw new ClipSharpException($"{source}: image is {img.Width}x{img.Height} = {pixels:N0} pixels, over the " +
-                    $"limit of {Options.MaxPixels:N0} (possible decompression bomb; raise ImageDecoderOptions.MaxPixels to allow it).");
+            CheckPixels(img.Width, img.Height, Options.MaxPixels, source);
             int shrink = ShrinkFactor(img, target);
             if (shrink > 1) { img.Dispose(); img = open(shrink); }
             var mode = PilModeReader.Detect(img, file);

@@ -4,12 +4,11 @@ using SkiaSharp;
 namespace ClipSharp.Data.Images;
 
 /// <summary>
-/// Whether Skia's native library (<c>libSkiaSharp.so</c>) loads in this process, for the Skia route of
-/// <see cref="FastJpegDecoder"/>. ClipSharpNet.Primitives references the managed SkiaSharp API only, not its native
-/// assets, so an ONNX Runtime app does not carry the 12 MB library: the torch package (ClipSharpNet.TorchSharp) brings
-/// <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>, and any other app can add that package to get the fast
-/// small-JPEG route. Without it the route is simply unavailable and libvips decodes (the same pixels).
-/// Probed once, at the first plain JPEG the route could take; thread-safe.
+/// Whether Skia's native library (<c>libSkiaSharp.so</c>) loads in this process, for <see cref="SkiaImageDecoder"/>
+/// (the fast small-JPEG route of <see cref="FastJpegDecoder"/>, and JPEG and PNG where libvips is absent).
+/// ClipSharpNet.Primitives references the managed SkiaSharp API only; both flavour packages bring
+/// <c>SkiaSharp.NativeAssets.Linux.NoDependencies</c>. Without it the fast route is unavailable and libvips decodes
+/// (the same pixels). Probed once, at the first file a Skia route could take; thread-safe.
 /// </summary>
 internal static class SkiaNative
 {
