@@ -26,18 +26,19 @@ public static class JpegDecodeBenchmark
         }).ToArray();
         var details = new Dictionary<string, string>();
         if (!TurboJpeg.IsAvailable) details["libturbojpeg"] = "not installed: its row is the Skia/libvips fallback";
-        var routes = new (string Name, ImageDecoderOptions Options)[]
+        var routes = new (string Name, ImageDecoder Decoder)[]
         {
-            ("default", ImageDecoderOptions.Default),
-            ("libvips", new ImageDecoderOptions(FastJpeg: false, TurboJpeg: false)),
-            ("libturbojpeg", new ImageDecoderOptions(FastJpeg: true, TurboJpeg: true)),   // the fast path takes libturbojpeg first
-            ("skia", new ImageDecoderOptions(FastJpeg: true, FastJpegMaxPixels: long.MaxValue, TurboJpeg: false)),
+            ("default", new ImageDecoder(ImageDecoderOptions.Default)),
+            ("libvips", new ImageDecoder(new ImageDecoderOptions(FastJpeg: false, TurboJpeg: false))),
+            ("libturbojpeg", new ImageDecoder(new ImageDecoderOptions(FastJpeg: true, TurboJpeg: true))),   // the fast path takes libturbojpeg first
+            ("skia", new ImageDecoder(new ImageDecoderOptions(FastJpeg: true, FastJpegMaxPixels: long.MaxValue, TurboJpeg: false))),
+            // what an ONNX Runtime app without NetVips.Native decodes with (libturbojpeg where installed, else Skia)
+            ("no-libvips", new ImageDecoder(ImageDecoderOptions.Default, skiaLoads: null, vipsLoads: () => false)),
         };
         double[] defaultTimes = [];
         foreach (var (size, data, n) in new[] { ("500x375", large, o.Quick ? 100 : 300), ("64x64", small, o.Quick ? 500 : 3000) })
-            foreach (var (route, options) in routes)
+            foreach (var (route, decoder) in routes)
             {
-                var decoder = new ImageDecoder(options);
                 var times = Timing.Measure(() =>
                 {
                     for (int i = 0; i < n; i++) using (decoder.Decode(data[i % data.Length], "bench.jpg")) { }
@@ -45,6 +46,7 @@ public static class JpegDecodeBenchmark
                 details[$"{route}_{size}_us"] = (Timing.Median(times) * 1e6).ToString("F1", CultureInfo.InvariantCulture);
                 if (route == "default" && size == "500x375") defaultTimes = times;
             }
+        PngRoutes(large, o, details);
         double median = Timing.Median(defaultTimes);
         return new BenchResult
         {
@@ -57,5 +59,20 @@ public static class JpegDecodeBenchmark
             PeakRssMiB = ProcessMemory.PeakRssMiB(),
             Details = details,
         };
+    }
+
+    // PNG (the same 500x375 photos, RGB, libvips' default compression): libvips vs Skia, the decoder without libvips.
+    private static void PngRoutes(byte[][] jpegs, BenchOptions o, Dictionary<string, string> details)
+    {
+        var pngs = jpegs.Take(16).Select(b => { using var i = NetVips.Image.NewFromBuffer(b); return i.PngsaveBuffer(); }).ToArray();
+        int n = o.Quick ? 50 : 200;
+        foreach (var (route, decoder) in new[] { ("libvips", new ImageDecoder()), ("no-libvips", new ImageDecoder(null, null, () => false)) })
+        {
+            var times = Timing.Measure(() =>
+            {
+                for (int i = 0; i < n; i++) using (decoder.Decode(pngs[i % pngs.Length], "bench.png")) { }
+            }, 1, o.Quick ? 2 : 3).Select(s => s / n).ToArray();
+            details[$"png_{route}_500x375_us"] = (Timing.Median(times) * 1e6).ToString("F1", CultureInfo.InvariantCulture);
+        }
     }
 }

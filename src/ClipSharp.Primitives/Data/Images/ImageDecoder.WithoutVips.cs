@@ -42,7 +42,7 @@ public sealed partial class ImageDecoder
 
     private DecodedImage DecodeJpegWithoutVips(byte[] data, string source, (int Height, int Width)? target, bool skia)
     {
-        if (!JpegHeader.TryRead(data, out var h)) throw new ClipSharpException($"{source}: not a readable image (a JPEG whose frame header cannot be read).");
+        if (!JpegHeader.TryRead(data, out var h)) throw new ClipSharpException($"{source}: corrupt or truncated image data (a JPEG whose markers up to its first scan cannot be read).");
         if (!FastJpegDecoder.IsPlain(h)) throw NeedsVips(source, "a CMYK, 12-bit, lossless or arithmetic-coded JPEG");
         CheckPixels(h.Width, h.Height, Options.MaxPixels, source);
         if (!h.EndsCleanly(data)) throw new ClipSharpException($"{source}: corrupt or truncated image data (the JPEG does not end in a complete scan and EOI).");
