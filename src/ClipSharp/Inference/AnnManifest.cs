@@ -11,7 +11,7 @@ namespace ClipSharp.Inference;
 /// <c>ann.json</c> beside the exact index: which graph file is current and what it covers. The graph is trusted only
 /// when all of it matches: the exact index's generation (bumped by every compaction), a row count no larger than the
 /// index's, a fingerprint of those rows (sampled paths and vector bytes), the graph file's length and XXH3 checksum,
-/// and the build parameters. Written to a temporary file and renamed over the old one: the rename is the commit.
+/// and the build parameters; with a projection (<see cref="AnnProjection"/>) also its file's checksum. Written to a temporary file and renamed over the old one: the rename is the commit.
 /// </summary>
 internal sealed record AnnManifest(
     [property: JsonPropertyName("format")] int Format,
@@ -23,7 +23,10 @@ internal sealed record AnnManifest(
     [property: JsonPropertyName("fingerprint")] string Fingerprint,
     [property: JsonPropertyName("dim")] int Dim,
     [property: JsonPropertyName("scalar")] string Scalar,
-    [property: JsonPropertyName("connectivity")] int Connectivity)
+    [property: JsonPropertyName("connectivity")] int Connectivity,
+    [property: JsonPropertyName("projected_dim")] int ProjectedDim = 0,
+    [property: JsonPropertyName("projection_file")] string? ProjectionFile = null,
+    [property: JsonPropertyName("projection_xxh3")] string? ProjectionXxh3 = null)
 {
     public const int CurrentFormat = 1;
     public const string FileName = "ann.json";
@@ -37,12 +40,15 @@ internal sealed record AnnManifest(
         try
         {
             var m = JsonSerializer.Deserialize<AnnManifest>(System.IO.File.ReadAllText(path));
-            if (m is null || m.Format != CurrentFormat || string.IsNullOrEmpty(m.File) || m.File.Contains('/') || m.File.Contains('\\'))
+            if (m is null || m.Format != CurrentFormat || !IsPlainName(m.File) || (m.ProjectedDim > 0 && !IsPlainName(m.ProjectionFile)))
                 return (null, $"{path} is not a format-{CurrentFormat} manifest");
             return (m, null);
         }
         catch (JsonException e) { return (null, $"{path} is unreadable ({e.Message})"); }
     }
+
+    // a file name in the index folder (no separators)
+    private static bool IsPlainName(string? file) => !string.IsNullOrEmpty(file) && !file.Contains('/') && !file.Contains('\\');
 
     /// <summary>Writes the manifest atomically (temporary file, flushed, renamed).</summary>
     public void Write(string directory)

@@ -29,17 +29,20 @@ internal sealed unsafe class HnswGraph : IDisposable
         SetContexts();
     }
 
-    /// <summary>An empty graph for <paramref name="dim"/>-d vectors with the options' connectivity, expansions and scalar kind.</summary>
-    public static HnswGraph Create(int dim, AnnOptions o)
+    /// <summary>
+    /// An empty graph for <paramref name="dim"/>-d vectors with the options' connectivity, expansions and scalar kind;
+    /// cosine distance, or inner product (<paramref name="innerProduct"/>: projected rows, <see cref="AnnProjection"/>).
+    /// </summary>
+    public static HnswGraph Create(int dim, AnnOptions o, bool innerProduct = false)
     {
-        var options = Options(dim, o);
+        var options = Options(dim, o, innerProduct);
         return new HnswGraph(Init(ref options), dim, ContextsFor(o));
     }
 
     /// <summary>Loads a saved graph into memory (the caller has checked the file's checksum); its expansions become the options'.</summary>
-    public static HnswGraph Load(string path, int dim, AnnOptions o)
+    public static HnswGraph Load(string path, int dim, AnnOptions o, bool innerProduct = false)
     {
-        var options = Options(dim, o);
+        var options = Options(dim, o, innerProduct);
         var h = Init(ref options);
         usearch_load(h, path, out var error);
         if (error != IntPtr.Zero) { usearch_free(h, out _); Check(error, $"loading {path}"); }
@@ -50,9 +53,9 @@ internal sealed unsafe class HnswGraph : IDisposable
         return g;
     }
 
-    private static IndexOptions Options(int dim, AnnOptions o) => new()
+    private static IndexOptions Options(int dim, AnnOptions o, bool innerProduct) => new()
     {
-        metric_kind = MetricKind.Cos, metric = IntPtr.Zero, quantization = ToUsearch(o.Scalar), dimensions = (ulong)dim,
+        metric_kind = innerProduct ? MetricKind.Ip : MetricKind.Cos, metric = IntPtr.Zero, quantization = ToUsearch(o.Scalar), dimensions = (ulong)dim,
         connectivity = (ulong)o.Connectivity, expansion_add = (ulong)o.ExpansionAdd, expansion_search = (ulong)o.ExpansionSearch, multi = false,
     };
 
