@@ -18,7 +18,7 @@ namespace ClipSharp.Bench;
 public static class AnnSearchBenchmark
 {
     private const int TopK = 10, Queries = 200, DefaultEf = 128;
-    private static readonly int[] Efs = [32, 64, 128, 256, 512];
+    private static readonly int[] Efs = [32, 64, 128, 256, 384, 512];
 
     /// <summary>One spec per size, scalar kind and distribution (none in the quick set: they build large graphs).</summary>
     public static IReadOnlyList<BenchSpec> Specs { get; } =
@@ -28,19 +28,22 @@ public static class AnnSearchBenchmark
         Spec(1_000_000, AnnScalar.F16, "lowrank"), Spec(1_000_000, AnnScalar.I8, "lowrank"),
         Spec(1_000_000, AnnScalar.I8, "lowrank", expansionAdd: 64),   // half the build time: what a 2-core shared machine could run
         Spec(1_000_000, AnnScalar.I8, "lowrank", connectivity: 32),   // a denser graph: more recall per ef, a longer build
+        Spec(100_000, AnnScalar.F16, "lowrank", projected: 64), Spec(1_000_000, AnnScalar.F16, "lowrank", projected: 64),   // the graph over 64 principal directions
+        Spec(10_000_000, AnnScalar.F16, "lowrank", projected: 64),
         Spec(100_000, AnnScalar.F16, "world"), Spec(1_000_000, AnnScalar.F16, "world"),   // need CLIPSHARP_BENCH_ANN_MODEL
     ];
 
-    private static BenchSpec Spec(int rows, AnnScalar scalar, string dist, int expansionAdd = 128, int connectivity = 16)
+    private static BenchSpec Spec(int rows, AnnScalar scalar, string dist, int expansionAdd = 128, int connectivity = 16, int projected = 0)
     {
         var name = $"ann-{(rows >= 1_000_000 ? $"{rows / 1_000_000}m" : $"{rows / 1000}k")}-{scalar.ToString().ToLowerInvariant()}{(dist == "lowrank" ? "" : "-" + dist)}"
-                   + (expansionAdd == 128 ? "" : $"-efadd{expansionAdd}") + (connectivity == 16 ? "" : $"-m{connectivity}");
-        return new(name, $"HNSW search, {rows} {dist} unit vectors ({(dist == "world" ? "a world model's width" : "512-d")}), {scalar}, M {connectivity}, expansion_add {expansionAdd}, top-{TopK}, one thread", false, false,
-            o => Run(name, rows, scalar, dist, expansionAdd, connectivity, o));
+                   + (expansionAdd == 128 ? "" : $"-efadd{expansionAdd}") + (connectivity == 16 ? "" : $"-m{connectivity}") + (projected == 0 ? "" : $"-pca{projected}");
+        var graph = new AnnOptions { Mode = AnnMode.On, Scalar = scalar, Connectivity = connectivity, ExpansionAdd = expansionAdd, ProjectedDim = projected };
+        return new(name, $"HNSW search, {rows} {dist} unit vectors ({(dist == "world" ? "a world model's width" : "512-d")}), {scalar}, M {connectivity}, expansion_add {expansionAdd}{(projected == 0 ? "" : $", projected to {projected} dims")}, top-{TopK}, one thread", false, false,
+            o => Run(name, rows, dist, graph, o));
     }
 
     /// <summary>Builds the graph over the cached exact index and measures it.</summary>
-    public static BenchResult Run(string name, int rows, AnnScalar scalar, string dist, int expansionAdd, int connectivity, BenchOptions o)
+    public static BenchResult Run(string name, int rows, string dist, AnnOptions graph, BenchOptions o)
     {
         var vectors = AnnVectors.For(dist, rows);
         var dir = Path.Combine(Path.GetTempPath(), "clipsharp-bench-ann", vectors.Key);
@@ -50,9 +53,9 @@ public static class AnnSearchBenchmark
         double rssBefore = ProcessMemory.CurrentRssMiB() ?? 0;
         var built = Stopwatch.StartNew();
         double buildS = 0;
-        var ann = new AnnOptions
+        var ann = graph with
         {
-            Mode = AnnMode.On, Scalar = scalar, Connectivity = connectivity, ExpansionAdd = expansionAdd, ExpansionSearch = DefaultEf, Threads = o.EffectiveThreads,
+            ExpansionSearch = DefaultEf, Threads = o.EffectiveThreads,
             Progress = (done, total) =>
             {
                 if (done == total) buildS = built.Elapsed.TotalSeconds;
@@ -61,7 +64,7 @@ public static class AnnSearchBenchmark
         };
         var details = new Dictionary<string, string>
         {
-            ["rows"] = Str(rows), ["dim"] = Str(vectors.Dim), ["distribution"] = dist, ["scalar"] = scalar.ToString().ToLowerInvariant(),
+            ["rows"] = Str(rows), ["dim"] = Str(vectors.Dim), ["distribution"] = dist, ["scalar"] = graph.Scalar.ToString().ToLowerInvariant(), ["projected_dim"] = Str(graph.ProjectedDim),
             ["connectivity"] = Str(ann.Connectivity), ["expansion_add"] = Str(ann.ExpansionAdd), ["build_threads"] = Str(ann.Threads),
             ["queries"] = Str(Queries), ["top_k"] = Str(TopK), ["exact_ms_1_thread"] = Str(exactMs),
         };
@@ -80,7 +83,7 @@ public static class AnnSearchBenchmark
         return new BenchResult
         {
             Name = name,
-            Description = $"HNSW {rows} x {vectors.Dim} {dist}, {scalar}, top-{TopK}, ef {DefaultEf}, one thread",
+            Description = $"HNSW {rows} x {vectors.Dim} {dist}, {graph.Scalar}{(graph.ProjectedDim == 0 ? "" : $" on {graph.ProjectedDim} principal dims")}, top-{TopK}, ef {DefaultEf}, one thread",
             Value = defaultMs,
             Unit = "ms/query",
             MedianSeconds = defaultMs / 1000,

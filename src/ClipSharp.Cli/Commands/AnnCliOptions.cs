@@ -17,10 +17,15 @@ internal sealed class AnnCliOptions
     public Option<int> ExpansionAdd { get; } = new("--ann-expansion-add") { Description = "HNSW beam width while building.", DefaultValueFactory = _ => AnnOptions.Default.ExpansionAdd };
     public Option<int> ExpansionSearch { get; } = new("--ann-ef") { Description = "HNSW beam width while searching: recall against speed.", DefaultValueFactory = _ => AnnOptions.Default.ExpansionSearch };
     public Option<string> Scalar { get; } = new("--ann-scalar") { Description = "How the graph stores vectors: f32, f16 or i8 (a change rebuilds the graph).", DefaultValueFactory = _ => "f16" };
+    public Option<int> ProjectedDim { get; } = new("--ann-dims")
+    {
+        Description = "0: the graph holds whole vectors; N: their N leading principal directions (e.g. 64 of 512), candidates rescored exactly (f16/f32; a change rebuilds the graph).",
+        DefaultValueFactory = _ => 0,
+    };
 
     public void AddTo(Command cmd)
     {
-        foreach (var o in new Option[] { Mode, Threshold, Connectivity, ExpansionAdd, ExpansionSearch, Scalar }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { Mode, Threshold, Connectivity, ExpansionAdd, ExpansionSearch, Scalar, ProjectedDim }) cmd.Options.Add(o);
     }
 
     /// <summary>The options as given; a bad value is an error naming the flag.</summary>
@@ -44,6 +49,7 @@ internal sealed class AnnCliOptions
             "i8" => AnnScalar.I8,
             var s => throw new ClipSharpException($"--ann-scalar {s}: expected f32, f16 or i8."),
         },
+        ProjectedDim = r.GetValue(ProjectedDim),
         Progress = progress,
     };
 }

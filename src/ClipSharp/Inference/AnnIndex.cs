@@ -91,6 +91,7 @@ internal sealed unsafe class AnnIndex : IDisposable
             _graph.Dispose();
             _graph = NewGraph(exact.Dim, _options, _projection);
             (from, count, Rows, _savedRows) = (0, exact.Count, 0, -1);
+            Status = $"rebuilt over {exact.Count} rows, projected to {_projection.ProjectedDim} dims (fitted once there were enough rows)";
         }
         int threads = _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount;
         const int chunk = 16_384;   // progress granularity
