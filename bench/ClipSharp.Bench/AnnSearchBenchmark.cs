@@ -136,11 +136,10 @@ public static class AnnSearchBenchmark
         }
         var queries = vectors.Queries(Queries);
         using var exact = EmbeddingIndex.Open(dir, AnnOptions.Off);
-        var row = exact.Entries.Select((e, i) => (e.Path, i)).ToDictionary(t => t.Path, t => t.i);
         if (!File.Exists(truthPath) || File.ReadAllLines(truthPath).Length != Queries)   // computed in full, then written (a killed run leaves none)
-            File.WriteAllLines(truthPath, queries.Select(q => string.Join(' ', exact.SearchExact(q, TopK).Select(h => row[h.Path]))).ToList());
+            File.WriteAllLines(truthPath, ExactTopK(exact, queries).Select(t => string.Join(' ', t)).ToList());
         var truth = File.ReadAllLines(truthPath).Select(l => l.Split(' ').Select(int.Parse).ToArray()).ToArray();
-        var ms = new double[20];
+        var ms = new double[rows >= 5_000_000 ? 5 : 20];   // a 10M scan reads 20 GB: a few are enough
         for (int i = 0; i < ms.Length; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
@@ -151,4 +150,32 @@ public static class AnnSearchBenchmark
     }
 
     private static string Str(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+
+    // The exact top-10 rows of every query in one pass over the rows (each row read once, as a 10M x 512 index does not
+    // fit the page cache twice): per thread and query a small sorted list, merged at the end; ties by row, as the scan.
+    private static int[][] ExactTopK(EmbeddingIndex exact, float[][] queries)
+    {
+        int n = exact.Count, threads = Environment.ProcessorCount;
+        var partial = new (float Score, int Row)[threads][][];
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            var best = queries.Select(_ => new List<(float Score, int Row)>(TopK + 1)).ToArray();
+            for (int r = (int)((long)n * t / threads), end = (int)((long)n * (t + 1) / threads); r < end; r++)
+            {
+                var v = exact.Vector(r);
+                for (int q = 0; q < queries.Length; q++)
+                {
+                    float score = System.Numerics.Tensors.TensorPrimitives.Dot(v, queries[q]);
+                    var b = best[q];
+                    if (b.Count == TopK && score <= b[^1].Score) continue;
+                    int at = b.FindIndex(x => x.Score < score);
+                    b.Insert(at < 0 ? b.Count : at, (score, r));
+                    if (b.Count > TopK) b.RemoveAt(TopK);
+                }
+            }
+            partial[t] = best.Select(b => b.ToArray()).ToArray();
+        });
+        return queries.Select((_, q) => partial.SelectMany(p => p[q]).OrderByDescending(x => x.Score).ThenBy(x => x.Row)
+            .Take(TopK).Select(x => x.Row).ToArray()).ToArray();
+    }
 }

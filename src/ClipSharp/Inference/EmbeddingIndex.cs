@@ -162,7 +162,15 @@ public sealed class EmbeddingIndex : IDisposable
     public int Clear() => Remove(Entries.Select(e => e.Path));
 
     /// <summary>The stored vector of row <paramref name="row"/>.</summary>
-    public float[] Vector(int row) => Read(() => Rows()[(row * Dim)..((row + 1) * Dim)].ToArray());
+    public unsafe float[] Vector(int row)
+    {
+        return Read(() =>
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(row);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, _entries.Count);
+            return new ReadOnlySpan<float>(RowsPointer() + (long)row * Dim, Dim).ToArray();   // long: past 2^31 values (4.2M rows of 512)
+        });
+    }
 
     /// <summary>
     /// Top-k by dot product (cosine for unit vectors), best first; ties keep row order. Exact, or approximate when
@@ -245,9 +253,6 @@ public sealed class EmbeddingIndex : IDisposable
         try { a(); }
         finally { _rw.ExitWriteLock(); }
     }
-
-    // the mapped rows (count × dim floats); maps the file on first use after a write
-    private unsafe ReadOnlySpan<float> Rows() => _entries.Count == 0 ? [] : new ReadOnlySpan<float>(RowsPointer(), _entries.Count * Dim);
 
     // the first float of row 0 in the mapping; valid until CloseMap (callers hold a lock: readers map at most once between writes)
     private unsafe float* RowsPointer()
