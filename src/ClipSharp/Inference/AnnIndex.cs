@@ -14,7 +14,7 @@ internal readonly unsafe struct ExactRows(float* rows, IReadOnlyList<IndexEntry>
 
 /// <summary>
 /// The HNSW graph of an <see cref="EmbeddingIndex"/>, derived from its exact rows (key = row number): opened from
-/// <c>ann.json</c> + <c>ann-*.usearch</c> when they match the exact rows, caught up when the exact index only grew,
+/// <c>ann.json</c> + <c>ann-*.usearch</c> (+ <c>ann-*.proj</c>, an <see cref="AnnProjection"/>) when they match the exact rows, caught up when the exact index only grew,
 /// rebuilt otherwise (never trusted blindly), updated on add and compaction, and saved atomically. Answers are the
 /// graph's candidates rescored with exact dot products over the float32 rows. The owner serialises writes against
 /// searches (reader/writer lock); searches may run concurrently.
@@ -42,9 +42,6 @@ internal sealed unsafe class AnnIndex : IDisposable
 
     private AnnIndex(string directory, AnnOptions options, HnswGraph graph, AnnProjection? projection) =>
         (_directory, _options, _graph, _projection) = (directory, options, graph, projection);
-
-    /// <summary>Values a row has in the graph: the projection's width, or the rows'.</summary>
-    public int GraphDim => _projection?.ProjectedDim ?? _graph.Dim;
 
     /// <summary>Opens (or builds) the graph for <paramref name="exact"/>; saves it when it had to be caught up or rebuilt.</summary>
     public static AnnIndex Open(string directory, AnnOptions options, ExactRows exact)
