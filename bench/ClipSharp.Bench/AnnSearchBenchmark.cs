@@ -123,7 +123,7 @@ public static class AnnSearchBenchmark
     private static (float[][] Queries, int[][] Truth, double ExactMs) Dataset(string dir, int rows, AnnVectors vectors)
     {
         var truthPath = Path.Combine(dir, "truth.txt");
-        if (!File.Exists(Path.Combine(dir, "vectors.f32")))
+        if (!File.Exists(Path.Combine(dir, "vectors.f32")) || !Complete(dir, rows))   // a killed run leaves fewer rows: made again
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
             using var build = EmbeddingIndex.OpenOrCreate(dir, vectors.Dim, AnnOptions.Off);
@@ -150,6 +150,12 @@ public static class AnnSearchBenchmark
     }
 
     private static string Str(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+
+    private static bool Complete(string dir, int rows)
+    {
+        try { using var index = EmbeddingIndex.Open(dir, AnnOptions.Off); return index.Count == rows; }
+        catch (ClipSharp.Core.ClipSharpException) { return false; }
+    }
 
     // The exact top-10 rows of every query in one pass over the rows (each row read once, as a 10M x 512 index does not
     // fit the page cache twice): per thread and query a small sorted list, merged at the end; ties by row, as the scan.
