@@ -28,6 +28,19 @@ internal sealed class AnnCliOptions
         foreach (var o in new Option[] { Mode, Threshold, Connectivity, ExpansionAdd, ExpansionSearch, Scalar, ProjectedDim }) cmd.Options.Add(o);
     }
 
+    /// <summary>
+    /// The options as given, with the build parameters the command line leaves out (--ann-scalar, --ann-connectivity,
+    /// --ann-dims) taken from the graph saved in <paramref name="indexDirectory"/>, so a later command reuses it.
+    /// </summary>
+    public AnnOptions Parse(ParseResult r, string indexDirectory, Action<int, int>? progress = null)
+    {
+        var given = new Dictionary<string, Option>
+        {
+            [nameof(AnnOptions.Scalar)] = Scalar, [nameof(AnnOptions.Connectivity)] = Connectivity, [nameof(AnnOptions.ProjectedDim)] = ProjectedDim,
+        };
+        return Parse(r, progress).WithSavedBuild(indexDirectory, name => r.GetResult(given[name]) is { Implicit: false });
+    }
+
     /// <summary>The options as given; a bad value is an error naming the flag.</summary>
     public AnnOptions Parse(ParseResult r, Action<int, int>? progress = null) => new()
     {

@@ -19,9 +19,9 @@ public static class EmbedCommand
         ann.AddTo(cmd);
         cmd.SetAction(r =>
         {
-            var annOptions = ann.Parse(r, (done, total) => Console.Error.Write($"\rbuilding the approximate index {done}/{total}"));
-            using var pipe = m.Load(r);
             var dir = r.GetValue(index)!;
+            var annOptions = ann.Parse(r, dir, (done, total) => Console.Error.Write($"\rbuilding the approximate index {done}/{total}"));
+            using var pipe = m.Load(r);
             var report = IndexBuilder.Update(pipe, r.GetValue(folder)!, dir, annOptions,
                 (done, total) => Console.Error.Write($"\rembedding {done}/{total} ({100.0 * done / Math.Max(1, total):F0}%)"));
             Console.Error.WriteLine();

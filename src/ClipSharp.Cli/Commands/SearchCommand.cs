@@ -27,7 +27,7 @@ public static class SearchCommand
         {
             var (q, img) = (r.GetValue(text), r.GetValue(image));
             if (string.IsNullOrWhiteSpace(q) && img is null) throw new ClipSharpException("Give a text query or --image FILE.");
-            var annOptions = ann.Parse(r);
+            var annOptions = ann.Parse(r, r.GetValue(index)!);
             using var idx = EmbeddingIndex.Open(r.GetValue(index)!, annOptions);   // before loading the model: a typo fails fast
             using var pipe = m.Load(r);
             IndexBuilder.RequireSameModel(idx, pipe);

@@ -22,9 +22,11 @@ public static class ServeCommand
         var cors = new Option<string[]>("--cors-origin") { Description = "An origin allowed to call the API from a browser (repeatable; default none: CORS off)." };
         var watch = new Option<bool>("--watch") { Description = "Keep the index in step with the root while serving: new or changed images are added, deleted ones removed." };
         var m = new ModelOptions();
+        var ann = new AnnCliOptions();
         var cmd = new Command("serve", "Serve an index over HTTP: search by text, image, vector or item; thumbnails; add images; a web page; /metrics; OpenAPI.");
         foreach (var o in new Option[] { index, root, urls, apiKey, maxBody, maxPixels, timeout, cors, watch }) cmd.Options.Add(o);
         m.AddTo(cmd);
+        ann.AddTo(cmd);
         cmd.SetAction(async (r, cancel) =>
         {
             if (r.GetValue(maxBody) <= 0 || r.GetValue(maxPixels) <= 0 || r.GetValue(timeout) <= 0)
@@ -36,7 +38,8 @@ public static class ServeCommand
                 MaxBodyBytes = (long)r.GetValue(maxBody) << 20, MaxPixels = r.GetValue(maxPixels),
                 RequestTimeout = TimeSpan.FromSeconds(r.GetValue(timeout)), CorsOrigins = r.GetValue(cors) ?? [], Watch = r.GetValue(watch),
             };
-            using var idx = EmbeddingIndex.Open(options.IndexDirectory);   // before loading the model: a typo fails fast
+            // before loading the model: a typo fails fast; the graph's build parameters are the saved ones unless given
+            using var idx = EmbeddingIndex.Open(options.IndexDirectory, ann.Parse(r, options.IndexDirectory));
             using var pipe = m.Load(r);
             await using var app = ServingApp.Build(options, pipe, idx);
             await app.StartAsync(cancel);

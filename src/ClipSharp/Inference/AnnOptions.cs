@@ -76,6 +76,25 @@ public sealed record AnnOptions
     /// <summary>Called with (rows done, rows to do) while a build or catch-up runs.</summary>
     public Action<int, int>? Progress { get; init; }
 
+    /// <summary>
+    /// These options with the build parameters (scalar kind, connectivity, projected dims) of the graph saved in
+    /// <paramref name="indexDirectory"/>, for each one <paramref name="given"/> does not name (a caller's explicit
+    /// choice wins): so reopening an index with default options reuses its graph instead of rebuilding it. Unchanged
+    /// when no readable graph manifest is there.
+    /// </summary>
+    public AnnOptions WithSavedBuild(string indexDirectory, Func<string, bool> given)
+    {
+        var (m, _) = AnnManifest.Read(indexDirectory);
+        if (m is null) return this;
+        var scalar = m.Scalar switch { "f32" => AnnScalar.F32, "i8" => AnnScalar.I8, _ => AnnScalar.F16 };
+        return this with
+        {
+            Scalar = given(nameof(Scalar)) ? Scalar : scalar,
+            Connectivity = given(nameof(Connectivity)) ? Connectivity : m.Connectivity,
+            ProjectedDim = given(nameof(ProjectedDim)) ? ProjectedDim : m.ProjectedDim,
+        };
+    }
+
     /// <summary>True when an index of <paramref name="rows"/> rows answers approximately under these options.</summary>
     public bool Applies(int rows) => Mode == AnnMode.On || (Mode == AnnMode.Auto && rows >= Threshold);
 

@@ -70,8 +70,11 @@ public sealed class EmbeddingIndex : IDisposable
     /// <summary>Records the model that makes this index's vectors.</summary>
     public void SetIdentity(ModelIdentity identity) => Write(() => identity.Write(IdentityPath));
 
-    /// <summary>Opens an existing index for reading or updating; never creates anything (a missing one is an error naming the path).</summary>
-    public static EmbeddingIndex Open(string directory) => Open(directory, AnnOptions.Default);
+    /// <summary>
+    /// Opens an existing index for reading or updating; never creates anything (a missing one is an error naming the
+    /// path). Default approximate-index options, with the saved graph's build parameters (<see cref="AnnOptions.WithSavedBuild"/>).
+    /// </summary>
+    public static EmbeddingIndex Open(string directory) => Open(directory, AnnOptions.Default.WithSavedBuild(directory, _ => false));
 
     /// <summary>Opens an existing index with these approximate-index options (<see cref="AnnOptions.Default"/>: approximate from 50,000 rows).</summary>
     public static EmbeddingIndex Open(string directory, AnnOptions ann)
@@ -80,8 +83,13 @@ public sealed class EmbeddingIndex : IDisposable
         return OpenOrCreate(directory, 0, ann);
     }
 
-    /// <summary>Opens the index in <paramref name="directory"/>, creating an empty one of <paramref name="dim"/> when absent (dim ≤ 0: must exist).</summary>
-    public static EmbeddingIndex OpenOrCreate(string directory, int dim = 0) => OpenOrCreate(directory, dim, AnnOptions.Default);
+    /// <summary>
+    /// Opens the index in <paramref name="directory"/>, creating an empty one of <paramref name="dim"/> when absent (dim ≤ 0:
+    /// must exist). The approximate-index options are the defaults with the saved graph's build parameters, as for
+    /// <see cref="Open(string)"/>.
+    /// </summary>
+    public static EmbeddingIndex OpenOrCreate(string directory, int dim = 0) =>
+        OpenOrCreate(directory, dim, AnnOptions.Default.WithSavedBuild(directory, _ => false));
 
     /// <summary>
     /// As <see cref="OpenOrCreate(string, int)"/>, with these approximate-index options. When they apply to the index's

@@ -27,6 +27,11 @@ public class AnnCliTests
         Assert.Contains("HNSW i8, M 16, ef 16, 8 rows; on open: loaded 8 rows", err);
         var approx = stdout;
 
+        // without --ann-scalar the saved graph's build is reused, not rebuilt with the default f16
+        (code, _, err) = CliTests.Run("search", index, "a red circle", "-k", "3", "--model", model, "--ann", "on");
+        Assert.True(code == 0, err);
+        Assert.Contains("HNSW i8, M 16, ef 128, 8 rows; on open: loaded 8 rows", err);
+
         (code, stdout, err) = CliTests.Run("search", index, "a red circle", "-k", "3", "--model", model, "--ann", "off");
         Assert.True(code == 0, err);
         Assert.Contains("(exact)", err);
@@ -42,5 +47,8 @@ public class AnnCliTests
         (code, _, err) = CliTests.Run("search", index, "a red circle", "--model", model, "--ann", "on", "--ann-scalar", "f8");
         Assert.Equal(2, code);
         Assert.Contains("--ann-scalar f8", err);
+        (code, _, err) = CliTests.Run("search", index, "a red circle", "--model", model, "--ann", "on", "--ann-dims", "-1");
+        Assert.Equal(2, code);
+        Assert.Contains("projected dims must not be negative", err);
     }
 }

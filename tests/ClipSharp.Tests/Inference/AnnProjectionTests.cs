@@ -102,6 +102,23 @@ public class AnnProjectionTests(ITestOutputHelper output)
         foreach (int i in new[] { 3, 250, 699 }) Assert.Equal($"/img/{i:D6}.jpg", index.Search(rows[i], 1)[0].Path);
     }
 
+    [AnnFact]
+    public void ReopeningWithDefaultOptionsReusesTheSavedBuild()
+    {
+        var rows = AnnIndexTests.LowRank(1200, 64, 6);
+        var built = On with { Scalar = AnnScalar.F32, Connectivity = 8, ProjectedDim = 16 };
+        string dir;
+        using (var index = NewIndex("reuse", rows, built)) dir = index.Directory;
+        var asked = On.WithSavedBuild(dir, _ => false);
+        Assert.Equal((AnnScalar.F32, 8, 16), (asked.Scalar, asked.Connectivity, asked.ProjectedDim));
+        using (var index = EmbeddingIndex.Open(dir, asked)) Assert.Contains("loaded 1200 rows", index.AnnStatus);
+        var other = (On with { ProjectedDim = 8 }).WithSavedBuild(dir, name => name == nameof(AnnOptions.ProjectedDim));   // given: it wins
+        Assert.Equal((AnnScalar.F32, 8, 8), (other.Scalar, other.Connectivity, other.ProjectedDim));
+        using (var index = EmbeddingIndex.Open(dir, other)) Assert.Contains("built over 1200 rows", index.AnnStatus);
+        var none = On.WithSavedBuild(TestPaths.NewTempDir("ann-none"), _ => false);
+        Assert.Equal(On, none);
+    }
+
     [Fact]
     public void BadSettingsAreRefusedByName()
     {
