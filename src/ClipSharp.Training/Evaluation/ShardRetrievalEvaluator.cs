@@ -38,13 +38,7 @@ public static class ShardRetrievalEvaluator
         {
             foreach (var chunk in RetrievalShardReader.Read(shards, shardOptions, bad).Chunk(batch))
             {
-                var chw = new float[chunk.Length][];
-                var errors = new BadSampleException?[chunk.Length];
-                Parallel.For(0, chunk.Length, i =>
-                {
-                    try { chw[i] = Pixels(transform, chunk[i], pixels); }
-                    catch (BadSampleException e) { errors[i] = e; }
-                });
+                var (chw, errors) = DecodeChunk(transform, chunk, pixels);
                 for (int i = 0; i < chunk.Length; i++)
                 {
                     if (errors[i] is { } e) { bad.Record(e); continue; }
@@ -80,6 +74,19 @@ public static class ShardRetrievalEvaluator
             features.Add(BatchEncoder.EncodeImageTensor(model, x, pending.Count, device));
             pending.Clear();
         }
+    }
+
+    // one chunk's images decoded and transformed in parallel: pixels, or the bad-sample error, per sample
+    private static (float[][] Chw, BadSampleException?[] Errors) DecodeChunk(EvalTransform transform, RetrievalShardSample[] chunk, int pixels)
+    {
+        var chw = new float[chunk.Length][];
+        var errors = new BadSampleException?[chunk.Length];
+        Parallel.For(0, chunk.Length, i =>
+        {
+            try { chw[i] = Pixels(transform, chunk[i], pixels); }
+            catch (BadSampleException e) { errors[i] = e; }
+        });
+        return (chw, errors);
     }
 
     // bytes → decoded → eval transform, (3, H, W) floats; decoder failures become bad samples with the Data layer's reasons

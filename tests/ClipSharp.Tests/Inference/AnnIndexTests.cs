@@ -136,7 +136,9 @@ public class AnnIndexTests(ITestOutputHelper output)
             Assert.False(File.Exists(System.IO.Path.Combine(dir, "ann.json")));
             index.Add(Entries(400, 300), rows.Skip(400).ToList());
             Assert.True(index.IsApproximate);
-            Assert.Equal(Path(650), index.Search(rows[650], 1)[0].Path);
+            // an HNSW graph may leave a rare node unreachable (neighbour pruning), so not every probe must find itself
+            int found = Enumerable.Range(400, 300).Count(i => index.Search(rows[i], 1)[0].Path == Path(i));
+            Assert.True(found >= 294, $"{found} of the 300 rows added after the threshold found themselves first");
         }
         using (var index = EmbeddingIndex.Open(dir, AnnOptions.Off)) Assert.Null(index.AnnStatus);
         using (var index = EmbeddingIndex.Open(dir, auto)) Assert.Contains("loaded 700", index.AnnStatus);
