@@ -15,7 +15,9 @@ namespace ClipSharp.Data.Images;
 /// keeping the high byte (what Pillow does for 16-bit RGB PNGs); a tRNS chunk never becomes alpha; other formats
 /// through <c>colourspace</c> to sRGB / grey. Pixels are decoded sequentially with <c>fail_on = error</c>, so truncated
 /// files fail instead of coming back half grey. Plain JPEGs take a faster route with the same pixels
-/// (<see cref="ImageDecoderOptions.FastJpeg"/>, <see cref="FastJpegDecoder"/>).
+/// (<see cref="ImageDecoderOptions.FastJpeg"/>, <see cref="FastJpegDecoder"/>). Where libvips is not in the app (the
+/// ONNX Runtime package carries Skia instead), plain JPEGs and PNGs of up to 8 bits per sample decode with Skia to the
+/// same pixels and every other file is refused, naming the package that reads it (ImageDecoder.WithoutVips.cs).
 /// </remarks>
 public sealed partial class ImageDecoder
 {
