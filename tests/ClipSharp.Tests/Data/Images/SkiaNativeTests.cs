@@ -4,8 +4,9 @@ using ClipSharp.Tests.Support;
 namespace ClipSharp.Tests.Data.Images;
 
 /// <summary>
-/// Skia's native library is optional for ClipSharp.Primitives (an ONNX Runtime app does not carry it): the probe that
-/// decides whether the fast path's Skia route may run, and the libvips fallback when it may not (the same pixels).
+/// Skia's native library is optional for ClipSharp.Primitives (each flavour package brings it; an app may leave it
+/// out): the probe that decides whether a Skia route may run, and the libvips fallback when it may not (the same
+/// pixels). Without libvips as well: DecodeWithoutVipsTests.
 /// </summary>
 public class SkiaNativeTests
 {
