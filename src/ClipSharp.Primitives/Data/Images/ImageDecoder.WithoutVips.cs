@@ -48,10 +48,10 @@ public sealed partial class ImageDecoder
         if (!h.EndsCleanly(data)) throw new ClipSharpException($"{source}: corrupt or truncated image data (the JPEG does not end in a complete scan and EOI).");
         if (Options.AutoOrient && !JpegExif.IsUpright(data, h.FirstScan)) throw NeedsVips(source, "a JPEG with an EXIF rotation to apply");
         int shrink = ShrinkFactor(h.Width, h.Height, isJpeg: true, target);
-        DecodedImage? img = null;
-        if (Options.TurboJpeg && TurboJpeg.IsAvailable) img = TurboJpeg.TryDecode(data, h, shrink, source);
-        else if (skia) img = SkiaImageDecoder.TryDecodeJpeg(data, h, shrink, Options.AutoOrient, source);
-        else throw NoDecoder(source);
+        bool turbo = Options.TurboJpeg && TurboJpeg.IsAvailable;
+        if (!turbo && !skia) throw NoDecoder(source);
+        var img = turbo ? TurboJpeg.TryDecode(data, h, shrink, source) : null;   // libturbojpeg first, where installed
+        if (img is null && skia) img = SkiaImageDecoder.TryDecodeJpeg(data, h, shrink, Options.AutoOrient, source);
         return img ?? throw new ClipSharpException($"{source}: corrupt or truncated image data (libjpeg-turbo could not decode it).");
     }
 
