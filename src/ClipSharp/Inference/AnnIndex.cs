@@ -47,8 +47,7 @@ internal sealed unsafe class AnnIndex : IDisposable
     public static AnnIndex Open(string directory, AnnOptions options, ExactRows exact)
     {
         options.Validate();
-        if (options.ProjectedDim >= exact.Dim)
-            throw new ClipSharpException($"ANN projection to {options.ProjectedDim} dims: expected 1 to {exact.Dim - 1} for {exact.Dim}-d rows.");
+        if (options.ProjectedDim > 0) AnnProjection.CheckWidth(options.ProjectedDim, exact.Dim);
         var (graph, projection, manifest, why) = TryLoad(directory, options, exact);
         if (graph is null)
         {
@@ -92,7 +91,7 @@ internal sealed unsafe class AnnIndex : IDisposable
         }
         int threads = _options.Threads > 0 ? _options.Threads : Environment.ProcessorCount;
         const int chunk = 16_384;   // progress granularity
-        var projected = _projection is null ? null : new float[chunk * _projection.ProjectedDim];
+        var projected = _projection is null ? null : new float[Math.Min(chunk, count) * _projection.ProjectedDim];
         for (int done = 0; done < count; done += chunk)
         {
             int n = Math.Min(chunk, count - done);

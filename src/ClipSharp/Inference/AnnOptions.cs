@@ -86,10 +86,11 @@ public sealed record AnnOptions
     {
         var (m, _) = AnnManifest.Read(indexDirectory);
         if (m is null) return this;
-        var scalar = m.Scalar switch { "f32" => AnnScalar.F32, "i8" => AnnScalar.I8, _ => AnnScalar.F16 };
+        // the manifest spells the kind as AnnIndex.Save writes it (the enum name, lower case); an unknown one is not reused
+        bool known = Enum.TryParse<AnnScalar>(m.Scalar, ignoreCase: true, out var scalar);
         return this with
         {
-            Scalar = given(nameof(Scalar)) ? Scalar : scalar,
+            Scalar = given(nameof(Scalar)) || !known ? Scalar : scalar,
             Connectivity = given(nameof(Connectivity)) ? Connectivity : m.Connectivity,
             ProjectedDim = given(nameof(ProjectedDim)) ? ProjectedDim : m.ProjectedDim,
         };

@@ -31,6 +31,12 @@ internal sealed unsafe class AnnProjection
 
     private AnnProjection(float[] components, int dim, int projected) => (_components, Dim, ProjectedDim) = (components, dim, projected);
 
+    /// <summary>Refuses a projection to <paramref name="projected"/> dims that is not narrower than the <paramref name="dim"/>-d rows.</summary>
+    public static void CheckWidth(int projected, int dim)
+    {
+        if (projected < 1 || projected >= dim) throw new ClipSharpException($"ANN projection to {projected} dims: expected 1 to {dim - 1} for {dim}-d rows.");
+    }
+
     /// <summary>Rows a fit for <paramref name="dim"/>-d rows needs: 4 × d.</summary>
     public static int MinFitRows(int dim) => 4 * dim;
 
@@ -43,7 +49,7 @@ internal sealed unsafe class AnnProjection
     /// <summary>Fits the <paramref name="projected"/> leading directions of <paramref name="count"/> rows at <paramref name="rows"/>.</summary>
     public static AnnProjection Fit(float* rows, int count, int dim, int projected)
     {
-        if (projected < 1 || projected >= dim) throw new ClipSharpException($"ANN projection to {projected} dims: expected 1 to {dim - 1} for {dim}-d rows.");
+        CheckWidth(projected, dim);
         if (count < MinFitRows(dim)) throw new ClipSharpException($"ANN projection: fitting {dim}-d rows needs at least {MinFitRows(dim)} rows, the index holds {count}.");
         int n = Math.Min(count, MaxFitRows);
         var sample = new float[(long)n * dim];

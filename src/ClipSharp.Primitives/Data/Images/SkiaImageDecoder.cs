@@ -43,12 +43,13 @@ internal static class SkiaImageDecoder
     /// Decodes a PNG of up to 8 bits per sample in the mode Pillow opens it in. Throws a <see cref="ClipSharpException"/>
     /// naming <paramref name="source"/> for data that is not a PNG Skia can read, corrupt or truncated data, and images
     /// over <paramref name="maxPixels"/> (checked before any pixel is decoded); null when this route does not take the
-    /// file (16-bit samples, or EXIF rotation to apply).
+    /// file (16-bit samples, or EXIF rotation to apply; the caller checks the bit depth first).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static DecodedImage? TryDecodePng(byte[] data, in PngHeader png, long maxPixels, bool autoOrient, string source)
     {
-        if (png.BitDepth > 8 || png.Mode is not { } mode) return null;
+        if (png.BitDepth > 8) return null;
+        if (png.Mode is not { } mode) throw new ClipSharpException($"{source}: not a readable image (a PNG with colour type {png.ColourType}).");
         using var skData = SKData.CreateCopy(data);
         using var codec = SKCodec.Create(skData);
         if (codec is null || codec.EncodedFormat != SKEncodedImageFormat.Png)
