@@ -28,10 +28,11 @@ public static class EvalCommand
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
         var wds = new Option<string?>("--wds") { Description = "Webdataset shards (a .tar, a brace pattern such as dir/test-{0000..0003}.tar, or a folder): one image and its captions per sample." };
         var field = new Option<string>("--caption-field") { Description = "With --wds: the member holding the captions, one per line (txt), else this field of the .json member (a string or a list).", DefaultValueFactory = _ => "txt" };
+        var byStatement = new Option<bool>("--by-statement") { Description = "Also break text→image recall down by what each caption states (background, size, pattern, position, …; needs the world's \"mention\" records), beside the oracle's ceilings." };
         var output = Output();
         var m = new ModelOptions();
         var cmd = new Command("retrieval", "Image-text retrieval recall@1/5/10 both ways.");
-        foreach (var o in new Option[] { json, root, world, split, wds, field, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { json, root, world, split, wds, field, byStatement, output }) cmd.Options.Add(o);
         m.AddTo(cmd);
         cmd.SetAction(r =>
         {
@@ -47,7 +48,11 @@ public static class EvalCommand
             using var pipe = m.Load(r);
             var metrics = RetrievalEvaluator.Evaluate(pipe.Model, pipe.Tokenizer, pipe.Transform, data,
                 new RetrievalOptions { BatchSize = pipe.Options.BatchSize }, Console.Error.WriteLine);
-            return Report(new BenchmarkResult(data.Name, pipe.Name, r.GetValue(m.Model)!, "zeroshot_retrieval", metrics.ToBenchmarkMetrics()), r.GetValue(output));
+            var breakdown = r.GetValue(byStatement) ? StatementTable.Report(data, metrics, file) : null;
+            return Report(new BenchmarkResult(data.Name, pipe.Name, r.GetValue(m.Model)!, "zeroshot_retrieval", metrics.ToBenchmarkMetrics())
+            {
+                Extra = breakdown is null ? null : new JsonObject { ["by_statement"] = breakdown },
+            }, r.GetValue(output));
         });
         return cmd;
     }

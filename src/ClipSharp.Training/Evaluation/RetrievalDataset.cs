@@ -10,6 +10,12 @@ namespace ClipSharp.Evaluation;
 public sealed record RetrievalDataset(string Name, IReadOnlyList<string> ImagePaths, IReadOnlyList<string> Captions, IReadOnlyList<int> CaptionImage)
 {
     /// <summary>
+    /// For each caption, what it states (<see cref="Data.CaptionStatements"/>) when every sentence of the file carries
+    /// a <c>"mention"</c> record (the built-in world's eval files do); otherwise null.
+    /// </summary>
+    public IReadOnlyList<IReadOnlySet<string>>? CaptionStates { get; init; }
+
+    /// <summary>
     /// Reads the Karpathy split layout (dataset_coco.json, dataset_flickr30k.json, the built-in world's
     /// eval/dataset_eval.json): <c>{"dataset": name, "images": [{"filepath"?, "filename", "split", "sentences":
     /// [{"raw"}]}]}</c>. Image i is <c>imageRoot/filepath/filename</c> (COCO: filepath "val2014"; Flickr30K: no filepath).
@@ -31,6 +37,7 @@ public sealed record RetrievalDataset(string Name, IReadOnlyList<string> ImagePa
             var paths = new List<string>();
             var captions = new List<string>();
             var owner = new List<int>();
+            var states = new List<IReadOnlySet<string>>();
             var splits = new HashSet<string>();
             int index = 0;
             foreach (var img in images.EnumerateArray())
@@ -51,6 +58,8 @@ public sealed record RetrievalDataset(string Name, IReadOnlyList<string> ImagePa
                         throw new ClipSharpException($"{jsonPath}: a sentence of image {index} ({file}) has no \"raw\" text.");
                     captions.Add(raw.GetString()!);
                     owner.Add(paths.Count);
+                    if (sent.TryGetProperty("mention", out var mention) && mention.ValueKind != JsonValueKind.Null)
+                        states.Add(Data.CaptionStatements.Of(mention, $"{jsonPath}: image {index} ({file}), caption {captions.Count - before}"));
                 }
                 if (captions.Count > before) paths.Add(path);
             }
@@ -59,7 +68,7 @@ public sealed record RetrievalDataset(string Name, IReadOnlyList<string> ImagePa
             var missing = paths.Where(p => !File.Exists(p)).ToList();
             if (missing.Count > 0)
                 throw new ClipSharpException($"{jsonPath}: {missing.Count} of {paths.Count} images are missing under {imageRoot}, first {missing[0]}.");
-            return new RetrievalDataset(name, paths, captions, owner);
+            return new RetrievalDataset(name, paths, captions, owner) { CaptionStates = states.Count == captions.Count ? states : null };
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClipSharp.Data;
 using ClipSharp.Scenes.Mentions;
 
 namespace ClipSharp.Scenes;
@@ -50,7 +51,24 @@ public static class WorldOracle
         o["states_pattern"] = Share(objects, m => m.Pattern is not null);
         o["states_position"] = Share(objects, m => m.Cell is not null);
         o["states_background"] = Math.Round(flat.Count(c => c.Mention.Background is not null) / (double)Math.Max(1, flat.Count), 4);
+        AddByStatement(o, scenes, flat);
         return o;
+    }
+
+    // The text→image ceilings over the captions that make each statement and over those that omit it, keyed like
+    // RetrievalBreakdown.ToDictionary ("states_background/image_retrieval_recall@10", "omits_background/…").
+    private static void AddByStatement(JsonObject o, IReadOnlyList<Scene> scenes, IReadOnlyList<OracleCaption> flat)
+    {
+        var fitting = MentionOracle.FittingImages(scenes, flat);
+        var states = flat.Select((c, i) => CaptionStatements.Of(WorldEvalFiles.MentionNode(c.Mention), $"eval caption {i}")).ToList();
+        foreach (var s in CaptionStatements.All)
+            foreach (var (prefix, stating) in new[] { ("states_", true), ("omits_", false) })
+            {
+                var group = Enumerable.Range(0, flat.Count).Where(i => states[i].Contains(s) == stating).ToList();
+                if (group.Count == 0) continue;
+                foreach (var k in Ks)
+                    o[$"{prefix}{s}/image_retrieval_recall@{k}"] = Math.Round(group.Average(i => MentionOracle.TextToImageRecall(fitting[i], k)), 6);
+            }
     }
 
     private static double Share(IReadOnlyList<ObjectMention> objects, Func<ObjectMention, bool> f) =>

@@ -26,6 +26,20 @@ public class InferenceCliTests
         Assert.Contains("image_retrieval_recall@1", stdout);
         Assert.Equal("zeroshot_retrieval", BenchmarkResult.Read(Path.Combine(outDir, "r.json")).Task);
 
+        // --by-statement: the held-out file of the world, with the world's oracle beside the model's figures
+        var heldOut = Path.Combine(world, WorldEvalFiles.HeldOutEvalFile);
+        (code, stdout, err) = CliTests.Run("eval", "retrieval", "--karpathy", heldOut, "--by-statement", "--model", model, "-o", Path.Combine(outDir, "s.json"));
+        Assert.True(code == 0, err);
+        Assert.Contains("by what the caption states", stdout);
+        var split = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "s.json")))!["by_statement"]!;
+        var oracle = WorldOracle.Read(world)[WorldEvalFiles.HeldOutEvalFile];
+        Assert.Equal(oracle["omits_size/image_retrieval_recall@1"], split["oracle"]!["omits_size/image_retrieval_recall@1"]!.GetValue<double>());
+        var total = split["model"]!["states_size/captions"]!.GetValue<double>() + split["model"]!["omits_size/captions"]!.GetValue<double>();
+        Assert.Equal(RetrievalDataset.FromKarpathyJson(heldOut, Path.Combine(world, "eval")).Captions.Count, (int)total);
+        (code, _, err) = CliTests.Run("eval", "retrieval", "--karpathy", WriteWithoutMentions(heldOut, outDir), "--images", Path.Combine(world, "eval"), "--by-statement", "--model", model);
+        Assert.NotEqual(0, code);
+        Assert.Contains("mention", err);
+
         (code, stdout, err) = CliTests.Run("eval", "bags", "--world", world, "--model", model, "--batch-size", "8");
         Assert.True(code == 0, err);
         Assert.Contains("caption_self_retrieval_acc", stdout);
@@ -85,5 +99,16 @@ public class InferenceCliTests
         Assert.Equal(1.0, o["metrics"]!["image_retrieval_recall@5"]!.GetValue<double>());   // 3 images: every caption's image is in the top 5
         Assert.Equal(1, o["bad_samples"]!["by_reason"]!["corrupt_image"]!["count"]!.GetValue<long>());
         Assert.Equal("bad", o["bad_samples"]!["by_reason"]!["corrupt_image"]!["first"]!["key"]!.GetValue<string>());
+    }
+
+    // The same eval file with every caption's "mention" record removed (a plain Karpathy file).
+    private static string WriteWithoutMentions(string karpathy, string dir)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(karpathy))!;
+        foreach (var img in root["images"]!.AsArray())
+            foreach (var s in img!["sentences"]!.AsArray()) s!.AsObject().Remove("mention");
+        var path = Path.Combine(dir, "plain.json");
+        File.WriteAllText(path, root.ToJsonString());
+        return path;
     }
 }

@@ -31,12 +31,19 @@ public static class MentionOracle
         var withCaptions = Enumerable.Range(0, scenes.Count).Where(i => own[i] > 0).ToList();
         foreach (var k in ks)
         {
-            result[$"image_retrieval_recall@{k}"] = captions.Count == 0 ? double.NaN : fitsCaption.Average(n => Math.Min(1.0, (double)k / n));
+            result[$"image_retrieval_recall@{k}"] = captions.Count == 0 ? double.NaN : fitsCaption.Average(n => TextToImageRecall(n, k));
             result[$"text_retrieval_recall@{k}"] = withCaptions.Count == 0 ? double.NaN
                 : withCaptions.Average(i => 1 - MissProbability(fitsImage[i], own[i], k));
         }
         return result;
     }
+
+    /// <summary>For each caption, how many of <paramref name="scenes"/> fit what it states (its own image always counts).</summary>
+    public static int[] FittingImages(IReadOnlyList<Scene> scenes, IReadOnlyList<OracleCaption> captions) =>
+        captions.Select(c => Enumerable.Range(0, scenes.Count).Count(i => i == c.Image || c.Mention.Matches(scenes[i]))).ToArray();
+
+    /// <summary>Expected text→image recall@K of a caption that <paramref name="fitting"/> images fit: min(1, K/n).</summary>
+    public static double TextToImageRecall(int fitting, int k) => Math.Min(1.0, (double)k / fitting);
 
     /// <summary>
     /// Expected accuracy inside one bag (pick the right image for a caption, the right caption for an image) when
