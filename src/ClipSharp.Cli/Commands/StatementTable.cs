@@ -23,10 +23,10 @@ public static class StatementTable
         var oracle = OracleFor(evalFile);
         string Pct(IReadOnlyDictionary<int, double> r, int k) => r.TryGetValue(k, out var v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) : "-";
         string Ora(string key) => oracle.TryGetValue(key, out var v) ? (100 * v).ToString("F1", CultureInfo.InvariantCulture) : "-";
-        var headers = new List<string> { "statement", "captions stating" };
-        foreach (var k in Ks) headers.AddRange([$"T→I R@{k}", $"oracle R@{k}"]);
-        headers.Add("captions omitting");
-        foreach (var k in Ks) headers.AddRange([$"T→I R@{k} ", $"oracle R@{k} "]);
+        var headers = new List<string> { "statement", "stating: captions" };
+        foreach (var k in Ks) headers.AddRange([$"stating: R@{k}", $"stating: oracle R@{k}"]);
+        headers.Add("omitting: captions");
+        foreach (var k in Ks) headers.AddRange([$"omitting: R@{k}", $"omitting: oracle R@{k}"]);
         var table = rows.Select(r =>
         {
             var line = new List<string> { r.Statement, r.Stating.ToString(CultureInfo.InvariantCulture) };
