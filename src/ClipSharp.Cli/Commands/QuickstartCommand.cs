@@ -13,7 +13,7 @@ public static class QuickstartCommand
     {
         var output = new Option<string>("--out") { Description = "Output folder (world, runs, results.json, report.html).", DefaultValueFactory = _ => Path.Combine("runs", "quickstart") };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Train only the CLIPS model, not the web-caption CLIP baseline." };
-        var longer = new Option<bool>("--long") { Description = "The long budget: 10,000 steps of batch 128 per model instead of 1600 of 64, on a world of 1,280,000 images (each seen once; 7 GB in OUT/world-long), with the ResNet image tower unless --tower says otherwise (QuickstartRunner.LongOverrides; CLIPS about 72 minutes on 2 cores, measured; docs/world-and-ablations.md)." };
+        var longer = new Option<bool>("--long") { Description = "The long budget: 15,000 steps of batch 128 per model instead of 1600 of 64, on a world of 1,280,000 images (each seen 1.5 times; 7 GB in OUT/world-long), with the ResNet image tower unless --tower says otherwise (QuickstartRunner.LongOverrides; CLIPS about 2 hours on 2 cores, 7392 s measured; the baseline about 65 minutes, estimated; docs/world-and-ablations.md)." };
         var tower = new Option<QuickstartTower?>("--tower") { Description = "Image tower of both models: vit (the recipes' CLIPS-style ViT; the default) or resnet (OpenCLIP's ModifiedResNet, which encodes the world's attributes better at the same budget; the default under --long; docs/world-and-ablations.md)." };
         var set = new Option<string[]>("--set") { Description = "Override a field of both recipes, e.g. --set schedule.total_steps=100." };
         var threads = CommonOptions.Threads();

@@ -90,9 +90,9 @@ public class QuickstartAndExperimentTests
         foreach (var name in new[] { "quickstart", "quickstart-baseline" })
         {
             var r = ClipSharp.Training.Recipes.RecipeReader.Read(name, QuickstartRunner.LongOverrides);
-            Assert.Equal(10000, r.Schedule.TotalSteps);
+            Assert.Equal(15000, r.Schedule.TotalSteps);
             Assert.Equal(128, r.BatchSize);
-            Assert.Equal(QuickstartRunner.LongWorldTrain, r.Schedule.TotalSteps * r.BatchSize);
+            Assert.Equal(QuickstartRunner.LongWorldTrain * 3L, r.Schedule.TotalSteps * r.BatchSize * 2L);   // 1.5 epochs
             Assert.True(r.Schedule.TotalSteps > ClipSharp.Training.Recipes.RecipeReader.Read(name, []).Schedule.TotalSteps);
             Assert.All(r.Evals, e => Assert.Equal(2500, e.EverySteps));
         }
