@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ClipSharp.Core;
+using ClipSharp.Data;
 using ClipSharp.Evaluation;
 using ClipSharp.Scenes;
 
@@ -30,9 +31,9 @@ public static class StatementTable
         var table = rows.Select(r =>
         {
             var line = new List<string> { r.Statement, r.Stating.ToString(CultureInfo.InvariantCulture) };
-            foreach (var k in Ks) line.AddRange([Pct(r.StatingRecall, k), Ora($"states_{r.Statement}/image_retrieval_recall@{k}")]);
+            foreach (var k in Ks) line.AddRange([Pct(r.StatingRecall, k), Ora(CaptionStatements.Key(r.Statement, true, $"image_retrieval_recall@{k}"))]);
             line.Add(r.Omitting.ToString(CultureInfo.InvariantCulture));
-            foreach (var k in Ks) line.AddRange([Pct(r.OmittingRecall, k), Ora($"omits_{r.Statement}/image_retrieval_recall@{k}")]);
+            foreach (var k in Ks) line.AddRange([Pct(r.OmittingRecall, k), Ora(CaptionStatements.Key(r.Statement, false, $"image_retrieval_recall@{k}"))]);
             return (IReadOnlyList<string>)line;
         }).ToList();
         ConsoleTable.Print($"{data.Name}: text→image recall by what the caption states (percent)", headers, table);

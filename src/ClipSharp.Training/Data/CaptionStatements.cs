@@ -15,6 +15,11 @@ public static class CaptionStatements
     /// the object count, a second object, a spatial relation.</summary>
     public static readonly IReadOnlyList<string> All = ["size", "pattern", "position", "background", "count", "second_object", "relation"];
 
+    /// <summary>The flat result key of a metric over the captions that make <paramref name="statement"/>
+    /// ("states_background/image_retrieval_recall@10") or omit it ("omits_background/…"); the evaluator's breakdown,
+    /// the world's oracle.json and the CLI's table share it.</summary>
+    public static string Key(string statement, bool stating, string metric) => $"{(stating ? "states_" : "omits_")}{statement}/{metric}";
+
     /// <summary>The statements of one mention record (a JSON object); a malformed record is an error naming the
     /// caption given in <paramref name="where"/>.</summary>
     public static IReadOnlySet<string> Of(JsonElement mention, string where)

@@ -37,10 +37,10 @@ public static class RetrievalBreakdown
         var d = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach (var r in rows)
         {
-            d[$"states_{r.Statement}/captions"] = r.Stating;
-            d[$"omits_{r.Statement}/captions"] = r.Omitting;
-            foreach (var (k, v) in r.StatingRecall) d[$"states_{r.Statement}/image_retrieval_recall@{k}"] = v;
-            foreach (var (k, v) in r.OmittingRecall) d[$"omits_{r.Statement}/image_retrieval_recall@{k}"] = v;
+            d[Data.CaptionStatements.Key(r.Statement, true, "captions")] = r.Stating;
+            d[Data.CaptionStatements.Key(r.Statement, false, "captions")] = r.Omitting;
+            foreach (var (k, v) in r.StatingRecall) d[Data.CaptionStatements.Key(r.Statement, true, $"image_retrieval_recall@{k}")] = v;
+            foreach (var (k, v) in r.OmittingRecall) d[Data.CaptionStatements.Key(r.Statement, false, $"image_retrieval_recall@{k}")] = v;
         }
         return d;
     }

@@ -55,19 +55,19 @@ public static class WorldOracle
         return o;
     }
 
-    // The text→image ceilings over the captions that make each statement and over those that omit it, keyed like
-    // RetrievalBreakdown.ToDictionary ("states_background/image_retrieval_recall@10", "omits_background/…").
+    // The text→image ceilings over the captions that make each statement and over those that omit it
+    // (CaptionStatements.Key, as the evaluator's breakdown keys the model's figures).
     private static void AddByStatement(JsonObject o, IReadOnlyList<Scene> scenes, IReadOnlyList<OracleCaption> flat)
     {
         var fitting = MentionOracle.FittingImages(scenes, flat);
         var states = flat.Select((c, i) => CaptionStatements.Of(WorldEvalFiles.MentionNode(c.Mention), $"eval caption {i}")).ToList();
         foreach (var s in CaptionStatements.All)
-            foreach (var (prefix, stating) in new[] { ("states_", true), ("omits_", false) })
+            foreach (var stating in new[] { true, false })
             {
                 var group = Enumerable.Range(0, flat.Count).Where(i => states[i].Contains(s) == stating).ToList();
                 if (group.Count == 0) continue;
                 foreach (var k in Ks)
-                    o[$"{prefix}{s}/image_retrieval_recall@{k}"] = Math.Round(group.Average(i => MentionOracle.TextToImageRecall(fitting[i], k)), 6);
+                    o[CaptionStatements.Key(s, stating, $"image_retrieval_recall@{k}")] = Math.Round(group.Average(i => MentionOracle.TextToImageRecall(fitting[i], k)), 6);
             }
     }
 
